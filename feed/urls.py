@@ -1,0 +1,9 @@
+from django.urls import path
+
+from feed import views
+
+app_name = "feed"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("v/<int:video_id>/", views.video_page, name="video"),
+]

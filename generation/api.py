@@ -1,0 +1,85 @@
+"""Generation API: create (idempotent), list, read, cancel and publish jobs."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from feed.serializers import VideoSerializer
+from feed.services import video_publish
+from generation import selectors, services
+from generation.serializers import JobCreateSerializer, JobPublishSerializer, JobSerializer
+
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    name="Idempotency-Key",
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description="Repeat a request with the same key to get the same job instead of a new one.",
+)
+
+
+class GenerationListCreateView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses=JobSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        jobs = selectors.jobs_for_owner(user=request.user)[:50]
+        return Response({"results": JobSerializer(jobs, many=True).data})
+
+    @extend_schema(
+        request=JobCreateSerializer,
+        responses={201: JobSerializer, 200: JobSerializer},
+        parameters=[IDEMPOTENCY_HEADER],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = JobCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        key = request.headers.get("Idempotency-Key", "").strip()[:128] or None
+        job, created = services.job_create(
+            owner=request.user,
+            request=services.JobRequest(**serializer.validated_data),
+            idempotency_key=key,
+        )
+        return Response(
+            JobSerializer(job).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
+
+
+class GenerationDetailView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses=JobSerializer)
+    def get(self, request: Request, job_id: UUID) -> Response:
+        job = selectors.job_get_for_owner(user=request.user, job_id=job_id)
+        return Response(JobSerializer(job).data)
+
+
+class GenerationCancelView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(request=None, responses=JobSerializer)
+    def post(self, request: Request, job_id: UUID) -> Response:
+        job = selectors.job_get_for_owner(user=request.user, job_id=job_id)
+        return Response(JobSerializer(services.job_cancel(job=job)).data)
+
+
+class GenerationPublishView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(request=JobPublishSerializer, responses={201: VideoSerializer})
+    def post(self, request: Request, job_id: UUID) -> Response:
+        job = selectors.job_get_for_owner(user=request.user, job_id=job_id)
+        serializer = JobPublishSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        video, created = video_publish(
+            job=job, user=request.user, caption=serializer.validated_data["caption"]
+        )
+        return Response(
+            VideoSerializer(video, context={"request": request}).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )

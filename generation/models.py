@@ -1,0 +1,93 @@
+"""Generation jobs: a prompt on its way to becoming a clip (a private draft until published)."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from config.storage import private_storage
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+    BLOCKED = "blocked", "Blocked"
+
+
+FINAL_STATUSES = frozenset(
+    {JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.BLOCKED}
+)
+
+
+class Aspect(models.TextChoices):
+    PORTRAIT = "9:16", "9:16 portrait"
+    SQUARE = "1:1", "1:1 square"
+    LANDSCAPE = "16:9", "16:9 landscape"
+
+
+def draft_upload_path(job: GenerationJob, filename: str) -> str:
+    return f"drafts/{job.owner_id}/{job.id}/{filename}"
+
+
+class GenerationJob(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="generation_jobs"
+    )
+    prompt = models.TextField()
+    seconds = models.PositiveSmallIntegerField()
+    aspect = models.CharField(max_length=5, choices=Aspect.choices, default=Aspect.PORTRAIT)
+    fps = models.PositiveSmallIntegerField(default=30)
+    seed = models.BigIntegerField()
+    backend = models.CharField(max_length=40, default="local")
+
+    status = models.CharField(
+        max_length=12, choices=JobStatus.choices, default=JobStatus.QUEUED, db_index=True
+    )
+    progress = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True, help_text="Why the job failed, as shown to its owner.")
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    idempotency_key = models.CharField(max_length=128, null=True, blank=True)
+    request_fingerprint = models.CharField(max_length=64, blank=True)
+
+    video_file = models.FileField(
+        storage=private_storage, upload_to=draft_upload_path, max_length=255, blank=True
+    )
+    poster_file = models.FileField(
+        storage=private_storage, upload_to=draft_upload_path, max_length=255, blank=True
+    )
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    duration = models.FloatField(null=True, blank=True)
+    file_size = models.PositiveIntegerField(null=True, blank=True)
+    render_seconds = models.FloatField(null=True, blank=True)
+    scene = models.JSONField(default=dict, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "idempotency_key"],
+                condition=models.Q(idempotency_key__isnull=False),
+                name="generation_job_owner_idempotency_key_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["owner", "-created_at"], name="generation_owner_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.id} ({self.status}) {self.prompt[:40]!r}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL_STATUSES

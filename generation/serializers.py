@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import reverse
+from rest_framework import serializers
+
+from accounts.serializers import StrictSerializer
+from generation.models import Aspect, GenerationJob
+
+
+class JobCreateSerializer(StrictSerializer):
+    prompt = serializers.CharField(max_length=settings.GENERATION_MAX_PROMPT_CHARS)
+    seconds = serializers.IntegerField(min_value=1, max_value=settings.GENERATION_MAX_SECONDS)
+    aspect = serializers.ChoiceField(choices=Aspect.choices, default=Aspect.PORTRAIT)
+    fps = serializers.ChoiceField(choices=[24, 30], default=30)
+    seed = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False)
+
+
+class JobPublishSerializer(StrictSerializer):
+    caption = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class JobSerializer(serializers.ModelSerializer):
+    video_url = serializers.SerializerMethodField()
+    poster_url = serializers.SerializerMethodField()
+    published_video_id = serializers.SerializerMethodField()
+
+    class Meta:
+        model = GenerationJob
+        fields = [
+            "id",
+            "status",
+            "progress",
+            "error",
+            "prompt",
+            "seconds",
+            "aspect",
+            "fps",
+            "seed",
+            "backend",
+            "width",
+            "height",
+            "duration",
+            "file_size",
+            "render_seconds",
+            "video_url",
+            "poster_url",
+            "published_video_id",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+    def get_video_url(self, job: GenerationJob) -> str | None:
+        if not job.video_file:
+            return None
+        return reverse("generation:draft-media", args=[job.id, "clip.mp4"])
+
+    def get_poster_url(self, job: GenerationJob) -> str | None:
+        if not job.poster_file:
+            return None
+        return reverse("generation:draft-media", args=[job.id, "poster.jpg"])
+
+    def get_published_video_id(self, job: GenerationJob) -> int | None:
+        video = getattr(job, "video", None)
+        return video.pk if video is not None else None

@@ -1,0 +1,351 @@
+"""Writes for generation jobs: create (idempotently), run, report progress, finish, cancel.
+
+Every status change is a guarded update (`UPDATE … WHERE status = <expected>`), so a retried or
+duplicated task delivery can never move a job backwards or finish it twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import secrets
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.core.files import File
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.services import user_event_send, user_event_send_now
+from config.errors import Conflict, DomainError
+from generation.models import Aspect, GenerationJob, JobStatus
+
+logger = logging.getLogger(__name__)
+
+ALLOWED_FPS = (24, 30)
+
+
+class JobCancelled(Exception):
+    """Raised inside a render when its job was cancelled meanwhile."""
+
+
+@dataclass(frozen=True)
+class JobRequest:
+    prompt: str
+    seconds: int
+    aspect: str = Aspect.PORTRAIT
+    seed: int | None = None
+    fps: int = 30
+
+    def fingerprint(self) -> str:
+        payload = json.dumps(
+            [self.prompt, self.seconds, self.aspect, self.seed, self.fps], sort_keys=True
+        )
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def job_request_validate(request: JobRequest) -> None:
+    """The rules every door (API, page, demo seeding) shares; raises DomainError with fields."""
+    fields: dict[str, list[str]] = {}
+    if not request.prompt.strip():
+        fields["prompt"] = ["Write a prompt."]
+    elif len(request.prompt) > settings.GENERATION_MAX_PROMPT_CHARS:
+        fields["prompt"] = [
+            f"A prompt is at most {settings.GENERATION_MAX_PROMPT_CHARS} characters."
+        ]
+    if not 1 <= request.seconds <= settings.GENERATION_MAX_SECONDS:
+        fields["seconds"] = [f"A clip is 1 to {settings.GENERATION_MAX_SECONDS} seconds long."]
+    if request.aspect not in Aspect.values:
+        fields["aspect"] = [f"Choose one of {', '.join(Aspect.values)}."]
+    if request.fps not in ALLOWED_FPS:
+        fields["fps"] = ["Choose 24 or 30 frames per second."]
+    if request.seed is not None and not 0 <= request.seed < 2**31:
+        fields["seed"] = ["A seed is between 0 and 2147483647."]
+    if fields:
+        raise DomainError("Invalid input.", fields=fields)
+
+
+def job_create(
+    *, owner: User, request: JobRequest, idempotency_key: str | None = None
+) -> tuple[GenerationJob, bool]:
+    """Create a queued job and enqueue it after commit. Returns (job, created).
+
+    The same idempotency key with the same request returns the first job; with a different
+    request it is a 409, so a client bug cannot silently get someone else's answer.
+    """
+    job_request_validate(request)
+    fingerprint = request.fingerprint()
+    if idempotency_key:
+        existing = _job_for_idempotency_key(owner=owner, key=idempotency_key)
+        if existing is not None:
+            return _idempotent_replay(existing, fingerprint), False
+    seed = request.seed if request.seed is not None else secrets.randbelow(2**31)
+    try:
+        with transaction.atomic():
+            job = GenerationJob.objects.create(
+                owner=owner,
+                prompt=request.prompt.strip(),
+                seconds=request.seconds,
+                aspect=request.aspect,
+                fps=request.fps,
+                seed=seed,
+                idempotency_key=idempotency_key or None,
+                request_fingerprint=fingerprint,
+            )
+            transaction.on_commit(lambda: job_enqueue(job_id=job.id))
+    except IntegrityError:
+        # A concurrent request with the same key won the race: answer with its job.
+        existing = _job_for_idempotency_key(owner=owner, key=idempotency_key or "")
+        if existing is None:
+            raise
+        return _idempotent_replay(existing, fingerprint), False
+    return job, True
+
+
+def _job_for_idempotency_key(*, owner: User, key: str) -> GenerationJob | None:
+    return GenerationJob.objects.filter(owner=owner, idempotency_key=key).first()
+
+
+def _idempotent_replay(job: GenerationJob, fingerprint: str) -> GenerationJob:
+    if job.request_fingerprint != fingerprint:
+        raise Conflict(
+            "This Idempotency-Key was already used for a different request.",
+            code="idempotency_key_reused",
+        )
+    return job
+
+
+def job_enqueue(*, job_id: UUID, countdown: float = 0) -> None:
+    from generation.tasks import run_job
+
+    run_job.apply_async(args=[str(job_id)], countdown=countdown)
+
+
+def _transition(job_id: UUID | str, *, expected: str, to: str, **fields: Any) -> bool:
+    """The guarded update every status change goes through; False when someone else moved it."""
+    updated = GenerationJob.objects.filter(pk=job_id, status=expected).update(
+        status=to, updated_at=timezone.now(), **fields
+    )
+    return updated == 1
+
+
+def _push_job_state(job: GenerationJob, *, after_commit: bool = True) -> None:
+    event = {
+        "type": "job.updated",
+        "job": str(job.id),
+        "status": job.status,
+        "progress": job.progress,
+        "error": job.error,
+    }
+    if after_commit:
+        user_event_send(user_id=job.owner_id, event=event)
+    else:
+        user_event_send_now(user_id=job.owner_id, event=event)
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    status: str
+    retry_in: float | None = None
+
+
+def job_run(*, job_id: UUID | str) -> RunOutcome:
+    """Claim a queued job, render it with the local renderer, store the draft, finish it."""
+    from generation.renderer import RenderError
+
+    job = GenerationJob.objects.filter(pk=job_id).first()
+    if job is None:
+        return RunOutcome(status="missing")
+    if not _transition(
+        job.pk,
+        expected=JobStatus.QUEUED,
+        to=JobStatus.RUNNING,
+        started_at=timezone.now(),
+        attempts=job.attempts + 1,
+        progress=0,
+    ):
+        # Already running elsewhere, finished or cancelled: a duplicate delivery does nothing.
+        return RunOutcome(status=GenerationJob.objects.get(pk=job.pk).status)
+    job.refresh_from_db()
+    _push_job_state(job, after_commit=False)
+    try:
+        _render_and_store(job)
+    except JobCancelled:
+        return RunOutcome(status=JobStatus.CANCELLED)
+    except RenderError as exc:
+        job_fail(job_id=job.pk, reason=str(exc))
+        return RunOutcome(status=JobStatus.FAILED)
+    except Exception as exc:
+        logger.exception("render of job %s failed (attempt %s)", job.pk, job.attempts)
+        if job.attempts <= settings.GENERATION_MAX_RETRIES:
+            retry_in = float(2**job.attempts)
+            if _transition(
+                job.pk,
+                expected=JobStatus.RUNNING,
+                to=JobStatus.QUEUED,
+                error=f"Attempt {job.attempts} failed; retrying.",
+            ):
+                return RunOutcome(status=JobStatus.QUEUED, retry_in=retry_in)
+            return RunOutcome(status=GenerationJob.objects.get(pk=job.pk).status)
+        job_fail(
+            job_id=job.pk,
+            reason=f"The renderer failed after {job.attempts} attempts: {type(exc).__name__}.",
+        )
+        return RunOutcome(status=JobStatus.FAILED)
+    return RunOutcome(status=JobStatus.SUCCEEDED)
+
+
+def _render_and_store(job: GenerationJob) -> None:
+    from generation.renderer import RenderSpec, render_clip
+
+    spec = RenderSpec(
+        prompt=job.prompt,
+        seconds=job.seconds,
+        seed=job.seed,
+        aspect=job.aspect,
+        fps=job.fps,
+        creator_handle=job.owner.username,
+    )
+    reporter = _ProgressReporter(job)
+    with tempfile.TemporaryDirectory(prefix="reverie-render-") as workdir:
+        video_path = Path(workdir) / "clip.mp4"
+        poster_path = Path(workdir) / "poster.jpg"
+        result = render_clip(
+            spec,
+            video_path=video_path,
+            poster_path=poster_path,
+            on_progress=reporter,
+            threads=settings.RENDER_THREADS,
+        )
+        reporter.check_cancelled()
+        storage = GenerationJob._meta.get_field("video_file").storage
+        base = f"drafts/{job.owner_id}/{job.id}"
+        with video_path.open("rb") as handle:
+            video_name = storage.save(f"{base}/clip.mp4", File(handle))
+        with poster_path.open("rb") as handle:
+            poster_name = storage.save(f"{base}/poster.jpg", File(handle))
+    finished = _transition(
+        job.pk,
+        expected=JobStatus.RUNNING,
+        to=JobStatus.SUCCEEDED,
+        progress=100,
+        error="",
+        video_file=video_name,
+        poster_file=poster_name,
+        width=result.width,
+        height=result.height,
+        duration=result.duration,
+        file_size=video_path_size(storage, video_name),
+        render_seconds=result.render_seconds,
+        scene=result.scene,
+        finished_at=timezone.now(),
+    )
+    if not finished:
+        # Cancelled (or reaped) while the files were being written: don't leave orphans.
+        storage.delete(video_name)
+        storage.delete(poster_name)
+        raise JobCancelled
+    job.refresh_from_db()
+    _push_job_state(job, after_commit=False)
+
+
+def video_path_size(storage: Any, name: str) -> int | None:
+    try:
+        return int(storage.size(name))
+    except Exception:
+        return None
+
+
+class _ProgressReporter:
+    """Renderer callback: saves and pushes progress at most every few percent, notices cancels."""
+
+    def __init__(self, job: GenerationJob) -> None:
+        self.job = job
+        self.last_percent = -1
+        self.last_push = 0.0
+
+    def __call__(self, fraction: float) -> None:
+        # Rendering is most of the work; storing the files is the last few percent.
+        percent = min(int(fraction * 95), 95)
+        now = time.monotonic()
+        if percent - self.last_percent < 5 and now - self.last_push < 1.0:
+            return
+        self.last_percent, self.last_push = percent, now
+        if not GenerationJob.objects.filter(pk=self.job.pk, status=JobStatus.RUNNING).update(
+            progress=percent
+        ):
+            raise JobCancelled
+        user_event_send_now(
+            user_id=self.job.owner_id,
+            event={
+                "type": "job.progress",
+                "job": str(self.job.id),
+                "status": JobStatus.RUNNING,
+                "progress": percent,
+            },
+        )
+
+    def check_cancelled(self) -> None:
+        if not GenerationJob.objects.filter(pk=self.job.pk, status=JobStatus.RUNNING).exists():
+            raise JobCancelled
+
+
+def job_fail(*, job_id: UUID | str, reason: str) -> bool:
+    for expected in (JobStatus.RUNNING, JobStatus.QUEUED):
+        if _transition(
+            job_id, expected=expected, to=JobStatus.FAILED, error=reason, finished_at=timezone.now()
+        ):
+            _push_job_state(GenerationJob.objects.get(pk=job_id), after_commit=False)
+            return True
+    return False
+
+
+def job_cancel(*, job: GenerationJob) -> GenerationJob:
+    """Cancel a queued or running job; a running render notices at its next progress tick."""
+    for expected in (JobStatus.QUEUED, JobStatus.RUNNING):
+        if _transition(
+            job.pk,
+            expected=expected,
+            to=JobStatus.CANCELLED,
+            error="Cancelled by you.",
+            finished_at=timezone.now(),
+        ):
+            job.refresh_from_db()
+            _push_job_state(job)
+            return job
+    job.refresh_from_db()
+    if job.status != JobStatus.CANCELLED:
+        raise Conflict(f"A {job.status} job cannot be cancelled.", code="not_cancellable")
+    return job
+
+
+def jobs_reap_stuck() -> dict[str, int]:
+    """Requeue (or, out of attempts, fail) jobs whose worker died mid-render, and re-send jobs
+    whose queue message was lost (a broker restart): a duplicate delivery is harmless."""
+    now = timezone.now()
+    cutoff = now - settings.GENERATION_STUCK_AFTER
+    requeued = failed = resent = 0
+    forgotten = GenerationJob.objects.filter(
+        status=JobStatus.QUEUED, updated_at__lt=now - settings.GENERATION_RESEND_QUEUED_AFTER
+    )
+    for job_id in forgotten.values_list("id", flat=True)[:100]:
+        job_enqueue(job_id=job_id)
+        resent += 1
+    stuck = GenerationJob.objects.filter(status=JobStatus.RUNNING, started_at__lt=cutoff)
+    for job in stuck.only("id", "attempts"):
+        if job.attempts <= settings.GENERATION_MAX_RETRIES:
+            if _transition(
+                job.pk, expected=JobStatus.RUNNING, to=JobStatus.QUEUED, error="Requeued."
+            ):
+                transaction.on_commit(lambda job_id=job.pk: job_enqueue(job_id=job_id))
+                requeued += 1
+        elif job_fail(job_id=job.pk, reason="The render did not finish in time."):
+            failed += 1
+    return {"requeued": requeued, "failed": failed, "resent": resent}

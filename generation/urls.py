@@ -1,0 +1,10 @@
+from django.urls import path
+
+from generation import views
+
+app_name = "generation"
+urlpatterns = [
+    path("create/", views.create_page, name="create"),
+    path("drafts/", views.drafts_page, name="drafts"),
+    path("drafts/<uuid:job_id>/<str:filename>", views.draft_media, name="draft-media"),
+]

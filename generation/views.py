@@ -1,0 +1,50 @@
+"""Generation pages: the create page, the drafts page, and authorization-checked draft media."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from config.errors import NotFound
+from config.media import stored_file_response
+from generation import selectors
+from generation.models import Aspect
+from generation.serializers import JobSerializer
+
+DRAFT_FILES = {"clip.mp4": "video_file", "poster.jpg": "poster_file"}
+
+
+@login_required
+def create_page(request: HttpRequest) -> HttpResponse:
+    prefill = {
+        "prompt": request.GET.get("prompt", "")[:2000],
+        "seconds": request.GET.get("seconds", "6"),
+        "seed": request.GET.get("seed", ""),
+    }
+    return render(
+        request, "generation/create.html", {"aspects": Aspect.choices, "prefill": prefill}
+    )
+
+
+@login_required
+def drafts_page(request: HttpRequest) -> HttpResponse:
+    jobs = selectors.jobs_for_owner(user=request.user)[:60]
+    return render(
+        request, "generation/drafts.html", {"jobs": JobSerializer(jobs, many=True).data}
+    )
+
+
+def draft_media(request: HttpRequest, job_id: UUID, filename: str) -> HttpResponse:
+    """A draft's files, for its owner only; anyone else gets the same 404 as a missing job."""
+    field = DRAFT_FILES.get(filename)
+    if field is None:
+        raise Http404("No such file.")
+    try:
+        job = selectors.job_get_for_owner(user=request.user, job_id=job_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    stored = getattr(job, field)
+    return stored_file_response(request, stored.storage, stored.name, private=True)

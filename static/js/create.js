@@ -1,0 +1,155 @@
+// Create page: posts the prompt to the API (with an Idempotency-Key so a double click makes
+// one job), then follows the job live over the websocket, polling when the socket is down.
+(function () {
+  "use strict";
+  const form = document.getElementById("create-form");
+  if (!form) return;
+  const csrf = form.querySelector("[name=csrfmiddlewaretoken]").value;
+  const seconds = document.getElementById("seconds");
+  const secondsOut = document.getElementById("seconds-out");
+  const submit = document.getElementById("generate");
+  const jobBox = document.getElementById("job");
+  const statusText = document.getElementById("job-status-text");
+  const percentText = document.getElementById("job-percent");
+  const bar = document.getElementById("job-progress");
+  const jobError = document.getElementById("job-error");
+  let job = null;
+  let pollTimer = null;
+  let idempotencyKey = newKey();
+
+  function newKey() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return Date.now().toString(36) + Math.random().toString(36).slice(2);
+  }
+
+  seconds.addEventListener("input", function () { secondsOut.textContent = seconds.value; });
+  form.addEventListener("input", function () { idempotencyKey = newKey(); });
+
+  function showErrors(body) {
+    form.querySelectorAll("[data-error-for]").forEach(function (p) { p.textContent = ""; });
+    const fields = (body && body.fields) || {};
+    let shown = false;
+    for (const [name, messages] of Object.entries(fields)) {
+      const slot = form.querySelector('[data-error-for="' + name + '"]');
+      if (slot) { slot.textContent = messages.join(" "); shown = true; }
+    }
+    if (!shown) form.querySelector('[data-error-for="__all__"]').textContent = (body && body.detail) || "Something went wrong.";
+  }
+
+  form.addEventListener("submit", async function (event) {
+    event.preventDefault();
+    submit.disabled = true;
+    const payload = {
+      prompt: form.prompt.value,
+      seconds: Number(seconds.value),
+      aspect: form.aspect.value,
+    };
+    if (form.seed.value !== "") payload.seed = Number(form.seed.value);
+    try {
+      const response = await fetch(form.dataset.api, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: {
+          "Content-Type": "application/json",
+          "X-CSRFToken": csrf,
+          "Idempotency-Key": idempotencyKey,
+        },
+        body: JSON.stringify(payload),
+      });
+      const body = await response.json();
+      if (!response.ok) { showErrors(body); submit.disabled = false; return; }
+      showErrors({ fields: { __all__: [] } });
+      track(body);
+    } catch (e) {
+      showErrors({ detail: "Network error, try again." });
+      submit.disabled = false;
+    }
+  });
+
+  function track(data) {
+    job = data;
+    jobBox.hidden = false;
+    document.getElementById("job-result").hidden = true;
+    render(data);
+    schedulePoll();
+  }
+
+  function render(data) {
+    const labels = { queued: "Queued", running: "Rendering", succeeded: "Done", failed: "Failed", cancelled: "Cancelled", blocked: "Blocked" };
+    statusText.textContent = labels[data.status] || data.status;
+    const pct = data.status === "succeeded" ? 100 : (data.progress || 0);
+    percentText.textContent = pct;
+    bar.value = pct;
+    jobBox.dataset.status = data.status;
+    jobError.textContent = data.status === "failed" || data.status === "blocked" ? (data.error || "") : "";
+    if (data.status === "succeeded" && data.video_url) showResult(data);
+    if (["succeeded", "failed", "cancelled", "blocked"].includes(data.status)) {
+      submit.disabled = false;
+      idempotencyKey = newKey();
+      clearTimeout(pollTimer);
+    }
+  }
+
+  function showResult(data) {
+    const result = document.getElementById("job-result");
+    if (!result.hidden) return;
+    const video = document.getElementById("job-video");
+    video.src = data.video_url;
+    video.poster = data.poster_url || "";
+    result.hidden = false;
+    video.play().catch(function () {});
+  }
+
+  async function refresh() {
+    if (!job) return;
+    const response = await fetch(form.dataset.api + "/" + job.id, { credentials: "same-origin" });
+    if (response.ok) {
+      const data = await response.json();
+      job = data;
+      render(data);
+    }
+  }
+
+  function schedulePoll() {
+    clearTimeout(pollTimer);
+    // The socket is the fast path; polling is the fallback (and a safety net every few seconds).
+    const delay = window.reverieEvents && window.reverieEvents.isOpen() ? 4000 : 1000;
+    pollTimer = setTimeout(async function () {
+      try { await refresh(); } catch (e) { /* try again next tick */ }
+      if (job && !["succeeded", "failed", "cancelled", "blocked"].includes(job.status)) schedulePoll();
+    }, delay);
+  }
+
+  window.addEventListener("reverie:event", function (event) {
+    const data = event.detail;
+    if (!job || data.job !== job.id) return;
+    if (data.type === "job.progress" && job.status !== "succeeded") {
+      job.status = data.status;
+      job.progress = data.progress;
+      render(job);
+    } else if (data.type === "job.updated") {
+      if (data.status === "succeeded") refresh();
+      else { job.status = data.status; job.progress = data.progress; job.error = data.error; render(job); }
+    }
+  });
+
+  document.getElementById("publish").addEventListener("click", async function () {
+    const button = this;
+    button.disabled = true;
+    const response = await fetch(form.dataset.api + "/" + job.id + "/publish", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      body: JSON.stringify({ caption: document.getElementById("caption").value }),
+    });
+    const body = await response.json();
+    if (response.ok) {
+      document.getElementById("published").hidden = false;
+      document.getElementById("published-link").href = body.page_url;
+      button.hidden = true;
+    } else {
+      jobError.textContent = body.detail || "Could not publish.";
+      button.disabled = false;
+    }
+  });
+})();

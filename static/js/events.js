@@ -1,0 +1,41 @@
+// One websocket per tab for live events (job progress, notifications). Pages listen for
+// "reverie:event" on window; reverieEvents.isOpen() tells them whether to fall back to polling.
+(function () {
+  "use strict";
+  let socket = null;
+  let open = false;
+  let retry = 0;
+
+  function connect() {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    try {
+      socket = new WebSocket(scheme + "://" + location.host + "/ws/events/");
+    } catch (e) {
+      schedule();
+      return;
+    }
+    socket.addEventListener("open", function () {
+      open = true;
+      retry = 0;
+      window.dispatchEvent(new CustomEvent("reverie:socket", { detail: { open: true } }));
+    });
+    socket.addEventListener("message", function (message) {
+      let data;
+      try { data = JSON.parse(message.data); } catch (e) { return; }
+      window.dispatchEvent(new CustomEvent("reverie:event", { detail: data }));
+    });
+    socket.addEventListener("close", function () {
+      open = false;
+      window.dispatchEvent(new CustomEvent("reverie:socket", { detail: { open: false } }));
+      schedule();
+    });
+  }
+
+  function schedule() {
+    retry = Math.min(retry + 1, 6);
+    setTimeout(connect, 500 * Math.pow(2, retry));
+  }
+
+  window.reverieEvents = { isOpen: function () { return open; } };
+  connect();
+})();

@@ -1,0 +1,46 @@
+"""factory_boy factories shared by the tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import factory
+
+from accounts.models import User
+
+TEST_PASSWORD = "correct-horse-battery-42"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n:03d}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.test")
+    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
+
+    @factory.post_generation
+    def save_password(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            self.save()
+
+
+class VideoFactory(factory.django.DjangoModelFactory):
+    """A published clip row; its files are names only (tests that play them render real ones)."""
+
+    class Meta:
+        model = "feed.Video"
+
+    creator = factory.SubFactory(UserFactory)
+    public_token = factory.Sequence(lambda n: f"token{n:06d}")
+    prompt = factory.Sequence(lambda n: f"prompt number {n}")
+    seed = factory.Sequence(lambda n: n)
+    file = factory.LazyAttribute(lambda v: f"videos/{v.public_token}/clip.mp4")
+    poster = factory.LazyAttribute(lambda v: f"videos/{v.public_token}/poster.jpg")
+    width = 720
+    height = 1280
+    duration = 5.0
+    published_at = factory.Sequence(
+        lambda n: datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=n)
+    )
