@@ -32,7 +32,10 @@ def json_exception_handler(exc: Exception, context: dict[str, Any]) -> Response 
             detail = str(non_field[0]) if non_field else "Invalid input."
             response.data = {"detail": detail, "code": "invalid", "fields": fields}
         else:
-            response.data = {"detail": str(data[0]) if data else "Invalid input.", "code": "invalid"}
+            response.data = {
+                "detail": str(data[0]) if data else "Invalid input.",
+                "code": "invalid",
+            }
         response.status_code = status.HTTP_400_BAD_REQUEST
     elif isinstance(response.data, dict) and "detail" in response.data:
         detail = response.data["detail"]

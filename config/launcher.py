@@ -154,9 +154,13 @@ def test(pytest_args: list[str]) -> int:
                 redis = EmbeddedRedis(Path(tmp) / "redis", persist=False)
                 env["REDIS_URL"] = redis.start()
                 _say(f"embedded Redis on {env['REDIS_URL']}")
-            engine = "PostgreSQL" if env.get("DATABASE_URL", "").startswith("postgres") else "SQLite"
+            engine = (
+                "PostgreSQL" if env.get("DATABASE_URL", "").startswith("postgres") else "SQLite"
+            )
             _say(f"running the tests on {engine} with Redis at {env['REDIS_URL']}")
-            return subprocess.run([PYTHON, "-m", "pytest", *pytest_args], cwd=ROOT, env=env).returncode
+            return subprocess.run(
+                [PYTHON, "-m", "pytest", *pytest_args], cwd=ROOT, env=env
+            ).returncode
         finally:
             if redis is not None:
                 redis.stop()

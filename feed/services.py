@@ -21,7 +21,7 @@ def _copy(source: Storage, name: str, target: Storage, target_name: str) -> str:
 
 
 def video_publish(*, job: GenerationJob, user: User, caption: str = "") -> tuple[Video, bool]:
-    """Publish a succeeded draft. Publishing twice returns the same clip. Returns (video, created)."""
+    """Publish a succeeded draft; publishing twice returns the same clip. (video, created)"""
     existing = Video.objects.filter(job=job).first()
     if existing is not None:
         return existing, False
@@ -42,7 +42,10 @@ def video_publish(*, job: GenerationJob, user: User, caption: str = "") -> tuple
     )
     # Drafts are private files; the published clip gets its own copy under a public path.
     video.file.name = _copy(
-        private_storage(), job.video_file.name, public_storage(), video_upload_path(video, "clip.mp4")
+        private_storage(),
+        job.video_file.name,
+        public_storage(),
+        video_upload_path(video, "clip.mp4"),
     )
     video.poster.name = _copy(
         private_storage(),

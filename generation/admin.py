@@ -28,9 +28,9 @@ class GenerationJobAdmin(admin.ModelAdmin):
     search_fields = ["id", "prompt", "owner__username", "error"]
     list_select_related = ["owner"]
     date_hierarchy = "created_at"
-    readonly_fields = [
-        f.name for f in GenerationJob._meta.fields if f.name not in {"prompt"}
-    ] + ["preview"]
+    readonly_fields = [f.name for f in GenerationJob._meta.fields if f.name not in {"prompt"}] + [
+        "preview"
+    ]
     actions = ["cancel_jobs"]
 
     @admin.display(description="id")

@@ -46,7 +46,8 @@ class GenerationListCreateView(APIView):
             idempotency_key=key,
         )
         return Response(
-            JobSerializer(job).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+            JobSerializer(job).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
 

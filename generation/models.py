@@ -53,7 +53,8 @@ class GenerationJob(models.Model):
     error = models.TextField(blank=True, help_text="Why the job failed, as shown to its owner.")
     attempts = models.PositiveSmallIntegerField(default=0)
 
-    idempotency_key = models.CharField(max_length=128, null=True, blank=True)
+    # NULL, not "", for "no key": the unique constraint must ignore keyless jobs.
+    idempotency_key = models.CharField(max_length=128, null=True, blank=True)  # noqa: DJ001
     request_fingerprint = models.CharField(max_length=64, blank=True)
 
     video_file = models.FileField(

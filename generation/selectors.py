@@ -15,9 +15,7 @@ def job_get_for_owner(*, user: User, job_id: UUID | str) -> GenerationJob:
     if not user.is_authenticated:
         raise NotFound("No such job.")
     job = (
-        GenerationJob.objects.select_related("owner", "video")
-        .filter(pk=job_id, owner=user)
-        .first()
+        GenerationJob.objects.select_related("owner", "video").filter(pk=job_id, owner=user).first()
     )
     if job is None:
         raise NotFound("No such job.")

@@ -25,6 +25,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.services import user_event_send, user_event_send_now
 from config.errors import Conflict, DomainError
+from config.storage import private_storage
 from generation.models import Aspect, GenerationJob, JobStatus
 
 logger = logging.getLogger(__name__)
@@ -225,7 +226,7 @@ def _render_and_store(job: GenerationJob) -> None:
             threads=settings.RENDER_THREADS,
         )
         reporter.check_cancelled()
-        storage = GenerationJob._meta.get_field("video_file").storage
+        storage = private_storage()
         base = f"drafts/{job.owner_id}/{job.id}"
         with video_path.open("rb") as handle:
             video_name = storage.save(f"{base}/clip.mp4", File(handle))

@@ -10,6 +10,7 @@ from django.shortcuts import render
 
 from config.errors import NotFound
 from config.media import stored_file_response
+from config.storage import private_storage
 from generation import selectors
 from generation.models import Aspect
 from generation.serializers import JobSerializer
@@ -32,9 +33,7 @@ def create_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def drafts_page(request: HttpRequest) -> HttpResponse:
     jobs = selectors.jobs_for_owner(user=request.user)[:60]
-    return render(
-        request, "generation/drafts.html", {"jobs": JobSerializer(jobs, many=True).data}
-    )
+    return render(request, "generation/drafts.html", {"jobs": JobSerializer(jobs, many=True).data})
 
 
 def draft_media(request: HttpRequest, job_id: UUID, filename: str) -> HttpResponse:
@@ -46,5 +45,4 @@ def draft_media(request: HttpRequest, job_id: UUID, filename: str) -> HttpRespon
         job = selectors.job_get_for_owner(user=request.user, job_id=job_id)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    stored = getattr(job, field)
-    return stored_file_response(request, stored.storage, stored.name, private=True)
+    return stored_file_response(request, private_storage(), getattr(job, field).name, private=True)

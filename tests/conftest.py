@@ -110,7 +110,9 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
-def _wait_for_log(path: Path, needle: str, process: subprocess.Popen[bytes], timeout: float) -> None:
+def _wait_for_log(
+    path: Path, needle: str, process: subprocess.Popen[bytes], timeout: float
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -152,7 +154,9 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def asgi_server(transactional_db: None, media_dirs: dict[str, Path], tmp_path: Path) -> Iterator[str]:
+def asgi_server(
+    transactional_db: None, media_dirs: dict[str, Path], tmp_path: Path
+) -> Iterator[str]:
     """The real ASGI web server (uvicorn, HTTP and websockets) on the test database."""
     port = free_port()
     log = tmp_path / "web.log"

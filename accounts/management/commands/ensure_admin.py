@@ -1,4 +1,4 @@
-"""Create the admin account if it is missing (used by `dev.py run`); never changes an existing one."""
+"""Create the admin account if missing (used by `dev.py run`); never changes an existing one."""
 
 from __future__ import annotations
 

@@ -44,7 +44,9 @@ class Command(BaseCommand):
         for handle in sorted({handle for handle, _, _ in DEMO_CLIPS}):
             user = User.objects.filter(username=handle).first()
             if user is None:
-                user = user_create(handle=handle, password=DEMO_PASSWORD, display_name=handle[5:].title())
+                user = user_create(
+                    handle=handle, password=DEMO_PASSWORD, display_name=handle[5:].title()
+                )
             users[handle] = user
         started = time.monotonic()
         made = 0
