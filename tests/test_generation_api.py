@@ -169,3 +169,33 @@ def test_schema_and_docs_are_served(anon_api: APIClient) -> None:
     text = schema.content.decode()
     assert "/api/v1/generations" in text and "/api/v1/feed" in text
     assert anon_api.get("/api/docs/").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_double_submit_with_one_key_makes_one_job(user: Any, redis_client: Any) -> None:
+    """Eight simultaneous requests with the same key (a double click, a retrying client)."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    from django.db import connection
+
+    barrier = Barrier(8)
+    payload = {"prompt": "a storm over the sea", "seconds": 2, "seed": 9}
+
+    def submit(_: int) -> tuple[int, str]:
+        client = APIClient()
+        client.force_authenticate(user)
+        try:
+            barrier.wait(timeout=10)
+            response = client.post(URL, payload, format="json", HTTP_IDEMPOTENCY_KEY="double")
+            return response.status_code, response.json()["id"]
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(submit, range(8)))
+    codes = sorted(code for code, _ in results)
+    assert codes == [200] * 7 + [201]
+    assert len({job_id for _, job_id in results}) == 1
+    assert GenerationJob.objects.count() == 1
+    redis_client.delete("render")
