@@ -27,13 +27,21 @@ def _read_range(storage: Storage, name: str, start: int, length: int) -> Iterato
             yield chunk
 
 
+def _is_local(storage: Storage, name: str) -> bool:
+    try:
+        storage.path(name)
+    except NotImplementedError:
+        return False
+    return True
+
+
 def stored_file_response(
     request: HttpRequest, storage: Storage, name: str, *, private: bool
 ) -> HttpResponse:
     """Answer a GET for a stored file: whole, a byte range, or a redirect to a signed URL."""
     if not name:
         raise Http404("No such file.")
-    if not hasattr(storage, "path"):
+    if not _is_local(storage, name):
         # Remote storage (S3): hand the browser a short-lived signed URL instead of proxying.
         return redirect(storage.url(name))
     try:

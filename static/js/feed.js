@@ -30,12 +30,18 @@
     video.playsInline = true;
     const overlay = el("div", { class: "clip-overlay" });
     const who = el("span", { class: "creator" }, "@" + item.creator.handle);
-    const caption = el("p", { class: "caption" }, item.caption || item.prompt);
+    // The prompt is already in the clip's caption band; the overlay shows the creator's caption.
+    const caption = el("p", { class: "caption" }, item.caption || "");
     const label = el("span", { class: "ai-label" }, "AI-generated");
     const link = el("a", { class: "permalink", href: item.page_url }, "Open");
-    const sound = el("button", { class: "sound", type: "button", "aria-label": "Toggle sound" }, soundOn ? "🔊" : "🔇");
+    const sound = el("button", { class: "sound", type: "button", "aria-label": "Toggle sound" });
+    sound.appendChild(speakerIcon());
+    sound.classList.toggle("on", soundOn);
     overlay.append(who, caption, label, link);
-    card.append(video, overlay, sound);
+    const frame = el("div", { class: "frame" });
+    frame.style.aspectRatio = item.width + " / " + item.height;
+    frame.append(video, overlay, sound);
+    card.append(frame);
     video.addEventListener("click", toggleSound);
     sound.addEventListener("click", toggleSound);
     feed.appendChild(card);
@@ -43,11 +49,31 @@
     observer.observe(card);
   }
 
+  function speakerIcon() {
+    // A speaker with sound waves; CSS hides the waves and shows a slash while muted.
+    const ns = "http://www.w3.org/2000/svg";
+    const svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("aria-hidden", "true");
+    const paths = [
+      ["speaker", "M4 9h4l5-4v14l-5-4H4z"],
+      ["waves", "M16 8.5a5 5 0 0 1 0 7M18.5 6a8.5 8.5 0 0 1 0 12"],
+      ["slash", "M16 9l6 6M22 9l-6 6"],
+    ];
+    for (const [name, d] of paths) {
+      const path = document.createElementNS(ns, "path");
+      path.setAttribute("d", d);
+      path.setAttribute("class", name);
+      svg.appendChild(path);
+    }
+    return svg;
+  }
+
   function toggleSound() {
     soundOn = !soundOn;
     for (const card of cards) {
       card.querySelector("video").muted = !soundOn;
-      card.querySelector(".sound").textContent = soundOn ? "🔊" : "🔇";
+      card.querySelector(".sound").classList.toggle("on", soundOn);
     }
     const active = feed.querySelector(".clip.active video");
     if (active && active.paused) active.play().catch(function () {});

@@ -1,0 +1,171 @@
+"""The soundtrack: a pad chord progression, an arpeggio and light drums, synthesised with numpy.
+
+Tempo, key, mode and how much drums come from the scene (i.e. from the prompt's mood words);
+the progression, pattern and timbre details from the seed. Oscillators read from small
+wavetables (one gather per sample instead of a sum of sines), so 10 s of stereo costs ~50 ms.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from generation.renderer.scene import NOTE_NAMES
+from generation.renderer.seeding import rng_for
+
+SAMPLE_RATE = 48_000
+_TABLE = 4096
+_SCALES = {"major": (0, 2, 4, 5, 7, 9, 11), "minor": (0, 2, 3, 5, 7, 8, 10)}
+# Progressions as scale degrees (0 = tonic): the classic pop and minor-epic loops.
+_PROGRESSIONS = {
+    "major": ((0, 4, 5, 3), (0, 5, 3, 4), (0, 3, 4, 3), (3, 4, 0, 5)),
+    "minor": ((0, 5, 2, 6), (0, 3, 4, 0), (0, 6, 5, 6), (0, 5, 3, 4)),
+}
+
+
+def _table(harmonics: list[float]) -> np.ndarray:
+    phase = np.arange(_TABLE, dtype=np.float64) / _TABLE * 2 * math.pi
+    wave = sum(a * np.sin((k + 1) * phase) for k, a in enumerate(harmonics))
+    return (wave / np.max(np.abs(wave))).astype(np.float32)
+
+
+_PAD = _table([1.0, 0.5, 0.3, 0.18, 0.1, 0.06, 0.035])
+_PLUCK = _table([1.0, 0.35, 0.12, 0.05])
+_BASS = _table([1.0, 0.25, 0.06])
+
+
+def _osc(table: np.ndarray, freq: float, t: np.ndarray, phase: float = 0.0) -> np.ndarray:
+    index = ((t * freq + phase) % 1.0 * _TABLE).astype(np.int32)
+    return table[index]
+
+
+def _midi_hz(note: float) -> float:
+    return 440.0 * 2.0 ** ((note - 69) / 12.0)
+
+
+def _chord(root: int, scale: tuple[int, ...], degree: int) -> list[int]:
+    """Triad on ``degree`` of the scale, as MIDI notes above ``root``."""
+    notes = []
+    for step in (0, 2, 4):
+        i = degree + step
+        notes.append(root + scale[i % 7] + 12 * (i // 7))
+    return notes
+
+
+def synthesize(
+    scene: dict, seed: int, seconds: float, sample_rate: int = SAMPLE_RATE
+) -> np.ndarray:
+    """Stereo float32 audio, shape (2, seconds * sample_rate), peak just below full scale."""
+    rng = rng_for(seed, "music")
+    n = int(round(seconds * sample_rate))
+    t = np.arange(n, dtype=np.float64) / sample_rate
+    out = np.zeros((2, n), np.float32)
+    name, mode = scene["key"].split()
+    root = 48 + NOTE_NAMES.index(name)  # around C3: pads sit low, arpeggio an octave or two up
+    scale = _SCALES[mode]
+    bpm = float(scene["tempo_bpm"])
+    beat = 60.0 / bpm
+    bar = 4 * beat
+    progression = _PROGRESSIONS[mode][int(rng.integers(0, 4))]
+    drums = float(scene.get("drums", 0.5))
+
+    # Pad and bass: one chord per bar, with overlapping attack/release so changes are smooth.
+    pad = np.zeros((2, n), np.float32)
+    bars = math.ceil(seconds / bar) + 1
+    for b in range(bars):
+        start, end = b * bar, (b + 1) * bar
+        i0, i1 = int(start * sample_rate), min(n, int((end + 0.4) * sample_rate))
+        if i0 >= n:
+            break
+        seg = t[i0:i1] - start
+        env = np.minimum(1.0, seg / 0.25) * np.clip((end + 0.4 - start - seg) / 0.4, 0, 1)
+        env = env.astype(np.float32)
+        notes = _chord(root, scale, progression[b % 4])
+        for j, note in enumerate(notes):
+            f = _midi_hz(note)
+            # Two detuned copies, one per side: a wide, slowly beating pad.
+            pad[0, i0:i1] += _osc(_PAD, f * 1.003, seg, j * 0.13) * env * 0.16
+            pad[1, i0:i1] += _osc(_PAD, f * 0.997, seg, j * 0.29) * env * 0.16
+        bass = _osc(_BASS, _midi_hz(notes[0] - 12), seg) * env * 0.3
+        pad[:, i0:i1] += bass
+    out += pad
+
+    # Arpeggio: chord tones an octave up, eighths (sixteenths when energetic), panned around.
+    step = beat / (4 if bpm >= 120 else 2)
+    pattern = rng.permutation([0, 1, 2, 3])
+    decay = 0.18 if bpm >= 120 else 0.35
+    length = int(decay * 4 * sample_rate)
+    k = 0
+    at = 0.0
+    while at < seconds:
+        chord = _chord(root + 12, scale, progression[int(at // bar) % 4])
+        tones = [*chord, chord[0] + 12]
+        note = tones[int(pattern[k % 4])]
+        if rng.random() > 0.12:  # a few rests keep it from sounding mechanical
+            i0 = int(at * sample_rate)
+            i1 = min(n, i0 + length)
+            seg = t[i0:i1] - at
+            tone = _osc(_PLUCK, _midi_hz(note), seg) * np.exp(-seg / decay).astype(np.float32)
+            pan = 0.5 + 0.35 * math.sin(k * 0.9)
+            level = 0.22 * (1.0 if k % 2 == 0 else 0.8)
+            out[0, i0:i1] += tone * level * math.sqrt(1 - pan)
+            out[1, i0:i1] += tone * level * math.sqrt(pan)
+        k += 1
+        at += step
+
+    # Drums: kick, clap and hats, scaled by the mood's appetite for percussion.
+    if drums > 0.05:
+        noise = rng.standard_normal(int(0.25 * sample_rate)).astype(np.float32)
+        kick_t = np.arange(int(0.35 * sample_rate)) / sample_rate
+        kick = np.sin(2 * math.pi * (50 * kick_t + 90 * (1 - np.exp(-kick_t * 30)) / 30)).astype(
+            np.float32
+        )
+        kick *= np.exp(-kick_t * 9).astype(np.float32)
+        hat = np.diff(noise[: int(0.05 * sample_rate) + 1]) * np.exp(
+            -np.arange(int(0.05 * sample_rate)) / (0.012 * sample_rate)
+        ).astype(np.float32)
+        clap_t = np.arange(int(0.2 * sample_rate)) / sample_rate
+        clap = (noise[: clap_t.size] - np.roll(noise[: clap_t.size], 3)) * np.exp(
+            -clap_t * 25
+        ).astype(np.float32)
+        four_on_floor = bpm >= 118
+        beat_i = 0
+        at = 0.0
+        while at < seconds:
+            i0 = int(at * sample_rate)
+            if four_on_floor or beat_i % 4 in (0, 2):
+                _add(out, kick, i0, 0.55 * drums, 0.5)
+            if beat_i % 4 in (1, 3) and drums >= 0.4:
+                _add(out, clap, i0, 0.16 * drums, 0.45)
+            for half in (0.0, 0.5):
+                _add(
+                    out,
+                    hat,
+                    int((at + half * beat) * sample_rate),
+                    0.12 * drums,
+                    0.65 if half else 0.35,
+                )
+            beat_i += 1
+            at += beat
+
+    # Fades and peak normalisation (to about -1 dBFS, never clipping).
+    fade_in = min(0.3, seconds / 6) * sample_rate
+    fade_out = min(0.8, seconds / 4) * sample_rate
+    idx = np.arange(n, dtype=np.float32)
+    env = np.minimum(1.0, idx / max(1.0, fade_in)) * np.minimum(1.0, (n - idx) / max(1.0, fade_out))
+    out *= env
+    peak = float(np.max(np.abs(out)))
+    if peak > 0:
+        out *= 0.89 / peak
+    return out
+
+
+def _add(out: np.ndarray, sound: np.ndarray, i0: int, gain: float, pan: float) -> None:
+    n = out.shape[1]
+    if i0 >= n:
+        return
+    i1 = min(n, i0 + sound.size)
+    piece = sound[: i1 - i0] * gain
+    out[0, i0:i1] += piece * math.sqrt(1 - pan)
+    out[1, i0:i1] += piece * math.sqrt(pan)
