@@ -81,7 +81,7 @@ def main() -> None:
             token = subprocess.run(
                 [*manage, "shell", "-c", make_token],
                 cwd=ROOT, env=env, check=True, capture_output=True, text=True,
-            ).stdout.strip()  # fmt: skip
+            ).stdout.strip().splitlines()[-1]  # fmt: skip
             port = free_port()
             log = open(Path(tmp) / "children.log", "wb")  # noqa: SIM115
             children.append(subprocess.Popen(

@@ -79,6 +79,10 @@ def run() -> int:
         if redis is not None:
             redis.stop()
 
+    # Ctrl-C and a service manager's SIGTERM both end in stop_all(); set even when the parent
+    # started us with SIGINT ignored (a background job).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         if not env.get("REDIS_URL"):
             redis = EmbeddedRedis(var_dir / "redis")
@@ -92,7 +96,7 @@ def run() -> int:
         _manage("collectstatic", "--noinput", "-v", "0", env=env)
         handle, password = _admin_credentials(var_dir)
         _manage("ensure_admin", "--handle", handle, "--password", password, env=env)
-        _say("preparing the demo (first run renders a dozen clips locally)")
+        _say("checking the demo (the first run renders a dozen clips)")
         _manage("seed_demo", env=env)
 
         host = env.get("HOST", "127.0.0.1")
@@ -118,7 +122,6 @@ def run() -> int:
         for name, command in commands.items():
             children.append((name, subprocess.Popen(command, cwd=ROOT, env=env)))
 
-        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
         url = f"http://{'localhost' if host in {'127.0.0.1', '0.0.0.0'} else host}:{port}/"
         print(
             f"\n  Reverie is running at {url}\n"
