@@ -41,7 +41,6 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 VAR_DIR = Path(os.environ.get("REVERIE_VAR_DIR", BASE_DIR / "var"))
 
 INSTALLED_APPS = [
-    "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
