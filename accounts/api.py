@@ -1,21 +1,31 @@
-"""Account API: exchange a handle and password for a token; who am I."""
+"""Account API: tokens, me, profiles, follows, avatars and notifications."""
 
 from __future__ import annotations
 
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions
+from rest_framework import permissions, status
 from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import selectors, services
 from accounts.serializers import (
+    AvatarUploadSerializer,
+    FollowStateSerializer,
+    NotificationGroupSerializer,
+    NotificationsReadSerializer,
+    ProfileSerializer,
+    ProfileUpdateSerializer,
     TokenRequestSerializer,
     TokenResponseSerializer,
     UserPublicSerializer,
+    profile_data,
 )
-from accounts.services import api_token_get_or_create
+from feed.selectors import liked_video_ids, profile_videos_page
+from feed.serializers import FeedPageSerializer, videos_data
 
 
 class TokenObtainView(APIView):
@@ -33,13 +43,102 @@ class TokenObtainView(APIView):
         )
         if user is None or not user.is_active:
             raise AuthenticationFailed("Wrong handle or password.")
-        token = api_token_get_or_create(user=user)
+        token = services.api_token_get_or_create(user=user)
         return Response({"token": token, "user": UserPublicSerializer(user).data})
 
 
 class MeView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(responses=UserPublicSerializer)
+    @extend_schema(responses=ProfileSerializer)
     def get(self, request: Request) -> Response:
-        return Response(UserPublicSerializer(request.user).data)
+        user = selectors.profile_get(handle=request.user.username)
+        return Response(profile_data(user, is_following=False))
+
+    @extend_schema(request=ProfileUpdateSerializer, responses=ProfileSerializer)
+    def patch(self, request: Request) -> Response:
+        serializer = ProfileUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.profile_update(user=request.user, **serializer.validated_data)
+        user = selectors.profile_get(handle=request.user.username)
+        return Response(profile_data(user, is_following=False))
+
+
+class AvatarView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": AvatarUploadSerializer}, responses=UserPublicSerializer
+    )
+    def post(self, request: Request) -> Response:
+        serializer = AvatarUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.avatar_set(user=request.user, upload=serializer.validated_data["avatar"])
+        return Response(UserPublicSerializer(user).data)
+
+
+class ProfileView(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses=ProfileSerializer)
+    def get(self, request: Request, handle: str) -> Response:
+        user = selectors.profile_get(handle=handle)
+        following = selectors.is_following(follower=request.user, followee=user)
+        return Response(profile_data(user, is_following=following))
+
+
+class ProfileVideosView(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses=FeedPageSerializer)
+    def get(self, request: Request, handle: str) -> Response:
+        creator = selectors.user_get_by_handle(handle=handle)
+        page = profile_videos_page(creator=creator, cursor=request.query_params.get("cursor"))
+        liked = liked_video_ids(viewer=request.user, videos=page.videos)
+        return Response(
+            {"results": videos_data(page.videos, liked_ids=liked), "next_cursor": page.next_cursor}
+        )
+
+
+class FollowView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(request=None, responses=FollowStateSerializer)
+    def post(self, request: Request, handle: str) -> Response:
+        followee = selectors.user_get_by_handle(handle=handle)
+        following = services.follow_set(follower=request.user, followee=followee, following=True)
+        return Response({"following": following})
+
+    @extend_schema(request=None, responses=FollowStateSerializer)
+    def delete(self, request: Request, handle: str) -> Response:
+        followee = selectors.user_get_by_handle(handle=handle)
+        following = services.follow_set(follower=request.user, followee=followee, following=False)
+        return Response({"following": following})
+
+
+class NotificationsView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses=NotificationGroupSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        groups = selectors.notifications_grouped(user=request.user)
+        return Response(
+            {
+                "results": NotificationGroupSerializer(groups, many=True).data,
+                "unread": selectors.notifications_unread_count(user=request.user),
+            }
+        )
+
+
+class NotificationsReadView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(request=NotificationsReadSerializer, responses={200: None})
+    def post(self, request: Request) -> Response:
+        serializer = NotificationsReadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        changed = services.notifications_mark_read(
+            user=request.user, ids=serializer.validated_data.get("ids")
+        )
+        return Response({"marked": changed}, status=status.HTTP_200_OK)

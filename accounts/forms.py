@@ -43,3 +43,13 @@ class LoginForm(AuthenticationForm):
         label="Handle",
         widget=forms.TextInput(attrs={"autofocus": True, "autocapitalize": "none"}),
     )
+
+
+class ProfileForm(forms.Form):
+    display_name = forms.CharField(max_length=60, required=False)
+    bio = forms.CharField(max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    avatar = forms.FileField(
+        required=False,
+        help_text="JPEG, PNG, WebP or GIF; at most 5 MB and 4096×4096.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+    )

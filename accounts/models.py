@@ -29,6 +29,10 @@ class User(AbstractUser):
         error_messages={"unique": "That handle is taken."},
     )
     display_name = models.CharField(max_length=60, blank=True)
+    bio = models.CharField(max_length=300, blank=True)
+    # Re-encoded square JPEGs (256 and 64 px) in public media; the upload itself is never kept.
+    avatar = models.CharField(max_length=255, blank=True)
+    avatar_small = models.CharField(max_length=255, blank=True)
 
     objects = ReverieUserManager()
 
@@ -47,3 +51,57 @@ class User(AbstractUser):
     @property
     def name(self) -> str:
         return self.display_name or self.username
+
+
+class Follow(models.Model):
+    follower = models.ForeignKey(User, on_delete=models.CASCADE, related_name="following_set")
+    followee = models.ForeignKey(User, on_delete=models.CASCADE, related_name="follower_set")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["follower", "followee"], name="follow_once"),
+            models.CheckConstraint(
+                condition=~models.Q(follower=models.F("followee")), name="follow_not_self"
+            ),
+        ]
+        indexes = [models.Index(fields=["followee", "-created_at"], name="follow_followee_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.follower_id} → {self.followee_id}"
+
+
+class NotificationKind(models.TextChoices):
+    LIKE = "like", "liked your clip"
+    COMMENT = "comment", "commented on your clip"
+    REPLY = "reply", "replied to your comment"
+    MENTION = "mention", "mentioned you"
+    FOLLOW = "follow", "followed you"
+    REMIX = "remix", "remixed your clip"
+    JOB = "job", "generation update"
+
+
+class Notification(models.Model):
+    """One event for one recipient; pages group them ("@a and 3 others liked your clip")."""
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    actor = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=12, choices=NotificationKind.choices)
+    video = models.ForeignKey("feed.Video", null=True, blank=True, on_delete=models.CASCADE)
+    comment = models.ForeignKey("feed.Comment", null=True, blank=True, on_delete=models.CASCADE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notification_recent"),
+            models.Index(
+                fields=["recipient"],
+                condition=models.Q(read_at__isnull=True),
+                name="notification_unread",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor_id} {self.kind} → {self.recipient_id}"

@@ -7,10 +7,11 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from rest_framework.authtoken.models import Token
 
 from accounts.models import User
+from config.errors import DomainError
 
 logger = logging.getLogger(__name__)
 
@@ -49,3 +50,117 @@ def user_event_send_now(*, user_id: int, event: dict[str, Any]) -> None:
 def user_event_send(*, user_id: int, event: dict[str, Any]) -> None:
     """Push after the surrounding transaction commits, so clients never see uncommitted state."""
     transaction.on_commit(lambda: user_event_send_now(user_id=user_id, event=event))
+
+
+# --- Follows and notifications -------------------------------------------------------------
+
+
+def follow_set(*, follower: User, followee: User, following: bool) -> bool:
+    """Follow or unfollow; repeating either is harmless. Returns whether follower now follows."""
+    from accounts.models import Follow, NotificationKind
+
+    if follower.pk == followee.pk:
+        raise DomainError("You can't follow yourself.", code="follow_self")
+    if not following:
+        Follow.objects.filter(follower=follower, followee=followee).delete()
+        return False
+    try:
+        with transaction.atomic():
+            Follow.objects.create(follower=follower, followee=followee)
+    except IntegrityError:
+        return True  # already following
+    notify(recipient=followee, actor=follower, kind=NotificationKind.FOLLOW)
+    return True
+
+
+def notify(
+    *,
+    recipient: User,
+    actor: User,
+    kind: str,
+    video: Any | None = None,
+    comment: Any | None = None,
+) -> None:
+    """Store a notification and push it live to every open tab of the recipient."""
+    from accounts.models import Notification
+
+    if recipient.pk == actor.pk:
+        return
+    notification = Notification.objects.create(
+        recipient=recipient, actor=actor, kind=kind, video=video, comment=comment
+    )
+
+    def push() -> None:
+        from accounts.selectors import notification_text, notifications_unread_count
+
+        user_event_send_now(
+            user_id=recipient.pk,
+            event={
+                "type": "notification",
+                "kind": kind,
+                "id": notification.pk,
+                "text": notification_text(kind=kind, actors=[actor.username], others=0),
+                "video": video.pk if video is not None else None,
+                "unread": notifications_unread_count(user=recipient),
+            },
+        )
+
+    transaction.on_commit(push)
+
+
+def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
+    """Mark some (or all) of the user's notifications read; returns how many changed."""
+    from django.utils import timezone
+
+    from accounts.models import Notification
+
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    changed = unread.update(read_at=timezone.now())
+    if changed:
+        user_event_send(user_id=user.pk, event={"type": "notifications.read", "unread": 0})
+    return changed
+
+
+# --- Profiles --------------------------------------------------------------------------------
+
+
+def profile_update(*, user: User, display_name: str | None = None, bio: str | None = None) -> User:
+    fields: dict[str, list[str]] = {}
+    if bio is not None and len(bio) > 300:
+        fields["bio"] = ["A bio is at most 300 characters."]
+    if display_name is not None and len(display_name) > 60:
+        fields["display_name"] = ["A name is at most 60 characters."]
+    if fields:
+        raise DomainError("Invalid input.", fields=fields)
+    if bio is not None:
+        user.bio = bio.strip()
+    if display_name is not None:
+        user.display_name = display_name.strip()
+    user.save(update_fields=["bio", "display_name"])
+    return user
+
+
+def avatar_set(*, user: User, upload: Any) -> User:
+    """Validate an uploaded image, re-encode it square at 256 and 64 px, and store both.
+
+    The original bytes are never stored or served: only what Pillow re-encoded."""
+    import secrets
+
+    from django.core.files.base import ContentFile
+
+    from config.storage import public_storage
+    from config.uploads import square_jpeg_variants, validated_image
+
+    image = validated_image(upload, field="avatar")
+    variants = square_jpeg_variants(image, sizes=(256, 64))
+    storage = public_storage()
+    token = secrets.token_hex(8)
+    old = [name for name in (user.avatar, user.avatar_small) if name]
+    user.avatar = storage.save(f"avatars/{user.pk}/{token}-256.jpg", ContentFile(variants[256]))
+    user.avatar_small = storage.save(f"avatars/{user.pk}/{token}-64.jpg", ContentFile(variants[64]))
+    user.save(update_fields=["avatar", "avatar_small"])
+    for name in old:
+        storage.delete(name)
+    return user

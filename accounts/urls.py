@@ -4,7 +4,10 @@ from accounts import views
 
 app_name = "accounts"
 urlpatterns = [
-    path("signup/", views.signup, name="signup"),
-    path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
+    path("settings/profile/", views.settings_page, name="settings"),
+    path("notifications/", views.notifications_page, name="notifications"),
+    path("@<str:handle>/", views.profile_page, name="profile"),
 ]

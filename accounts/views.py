@@ -1,15 +1,21 @@
-"""Account pages: sign up, log in, log out."""
+"""Account pages: sign up, log in, log out, profiles, profile settings and notifications."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 
-from accounts.forms import LoginForm, SignUpForm
-from accounts.services import user_create
+from accounts import selectors, services
+from accounts.forms import LoginForm, ProfileForm, SignUpForm
+from accounts.serializers import profile_data
+from config.errors import DomainError, NotFound
+from feed.selectors import liked_video_ids, profile_videos_page
+from feed.serializers import videos_data
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -17,16 +23,15 @@ def signup(request: HttpRequest) -> HttpResponse:
         return redirect("feed:home")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = user_create(
+        user = services.user_create(
             handle=form.cleaned_data["handle"],
             password=form.cleaned_data["password"],
             email=form.cleaned_data["email"],
         )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect(request.GET.get("next") or "generation:create")
-    return render(
-        request, "accounts/signup.html", {"form": form}, status=400 if form.errors else 200
-    )
+    status = 400 if form.errors else 200
+    return render(request, "accounts/signup.html", {"form": form}, status=status)
 
 
 class LoginView(auth_views.LoginView):
@@ -37,3 +42,63 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     next_page = reverse_lazy("feed:home")
+
+
+def profile_page(request: HttpRequest, handle: str) -> HttpResponse:
+    try:
+        user = selectors.profile_get(handle=handle)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    following = selectors.is_following(follower=request.user, followee=user)
+    page = profile_videos_page(creator=user)
+    liked = liked_video_ids(viewer=request.user, videos=page.videos)
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "profile": profile_data(user, is_following=following),
+            "profile_user": user,
+            "grid": {
+                "results": videos_data(page.videos, liked_ids=liked),
+                "next_cursor": page.next_cursor,
+            },
+        },
+    )
+
+
+@login_required
+def settings_page(request: HttpRequest) -> HttpResponse:
+    form = ProfileForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"display_name": request.user.display_name, "bio": request.user.bio},
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.profile_update(
+                    user=request.user,
+                    display_name=form.cleaned_data["display_name"],
+                    bio=form.cleaned_data["bio"],
+                )
+                if form.cleaned_data.get("avatar"):
+                    services.avatar_set(user=request.user, upload=form.cleaned_data["avatar"])
+            except DomainError as error:
+                for field, problems in error.fields.items():
+                    for problem in problems:
+                        form.add_error(field if field in form.fields else None, problem)
+            else:
+                messages.success(request, "Profile saved.")
+                return redirect("accounts:profile", handle=request.user.username)
+        status = 400
+    return render(request, "accounts/settings.html", {"form": form}, status=status)
+
+
+@login_required
+def notifications_page(request: HttpRequest) -> HttpResponse:
+    groups = selectors.notifications_grouped(user=request.user)
+    response = render(request, "accounts/notifications.html", {"groups": groups})
+    # Opening the page reads them; the page shows which were new before that.
+    services.notifications_mark_read(user=request.user)
+    return response

@@ -85,6 +85,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.notification_bell",
             ],
         },
     },
@@ -147,6 +148,10 @@ CELERY_BEAT_SCHEDULE = {
     "reap-stuck-generation-jobs": {
         "task": "generation.tasks.reap_stuck_jobs",
         "schedule": timedelta(minutes=1),
+    },
+    "refresh-feed-scores": {
+        "task": "feed.tasks.refresh_scores",
+        "schedule": timedelta(seconds=30),
     },
 }
 

@@ -18,7 +18,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("accounts/", include("accounts.urls")),
+    path("", include("accounts.urls")),
     path("", include("generation.urls")),
     path("", include("feed.urls")),
 ]

@@ -1,39 +1,83 @@
-"""Feed API: newest-first cursor pages of published clips, and single clips."""
+"""Feed API: For You, Following and newest pages; likes, comments, views, reports, remixes."""
 
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import permissions
+from rest_framework import permissions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from feed import selectors
-from feed.serializers import FeedPageSerializer, VideoSerializer
+from feed import selectors, services
+from feed.serializers import (
+    CommentCreateSerializer,
+    CommentEditSerializer,
+    CommentSerializer,
+    FeedPageSerializer,
+    LikeStateSerializer,
+    ReportCreateSerializer,
+    VideoSerializer,
+    ViewCreateSerializer,
+    videos_data,
+)
+from feed.viewer import remember_anonymous, viewer_key
+
+CURSOR = OpenApiParameter("cursor", str, required=False)
+LIMIT = OpenApiParameter("limit", int, required=False)
+
+
+def _limit(request: Request) -> int:
+    try:
+        return int(request.query_params.get("limit", selectors.FEED_PAGE_SIZE))
+    except ValueError:
+        return selectors.FEED_PAGE_SIZE
+
+
+def _page_response(request: Request, page: selectors.FeedPage) -> Response:
+    liked = selectors.liked_video_ids(viewer=request.user, videos=page.videos)
+    return Response(
+        {"results": videos_data(page.videos, liked_ids=liked), "next_cursor": page.next_cursor}
+    )
 
 
 class FeedView(APIView):
+    """Newest first, all published clips."""
+
     permission_classes = [permissions.AllowAny]
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("cursor", str, required=False),
-            OpenApiParameter("limit", int, required=False),
-        ],
-        responses=FeedPageSerializer,
-    )
+    @extend_schema(parameters=[CURSOR, LIMIT], responses=FeedPageSerializer)
     def get(self, request: Request) -> Response:
-        try:
-            limit = int(request.query_params.get("limit", selectors.FEED_PAGE_SIZE))
-        except ValueError:
-            limit = selectors.FEED_PAGE_SIZE
-        page = selectors.feed_newest_page(cursor=request.query_params.get("cursor"), limit=limit)
-        return Response(
-            {
-                "results": VideoSerializer(page.videos, many=True).data,
-                "next_cursor": page.next_cursor,
-            }
+        page = selectors.feed_newest_page(
+            cursor=request.query_params.get("cursor"), limit=_limit(request)
         )
+        return _page_response(request, page)
+
+
+class ForYouView(APIView):
+    """The next ranked page for this viewer; each call continues where the last one ended."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(parameters=[LIMIT], responses=FeedPageSerializer)
+    def get(self, request: Request) -> Response:
+        key, new_anonymous_id = viewer_key(request)
+        videos = selectors.for_you_page(viewer=request.user, viewer_key=key, limit=_limit(request))
+        liked = selectors.liked_video_ids(viewer=request.user, videos=videos)
+        response = Response(
+            {"results": videos_data(videos, liked_ids=liked), "next_cursor": "next"}
+        )
+        return remember_anonymous(response, new_anonymous_id)
+
+
+class FollowingView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(parameters=[CURSOR, LIMIT], responses=FeedPageSerializer)
+    def get(self, request: Request) -> Response:
+        page = selectors.following_page(
+            viewer=request.user, cursor=request.query_params.get("cursor"), limit=_limit(request)
+        )
+        return _page_response(request, page)
 
 
 class VideoDetailView(APIView):
@@ -41,4 +85,114 @@ class VideoDetailView(APIView):
 
     @extend_schema(responses=VideoSerializer)
     def get(self, request: Request, video_id: int) -> Response:
-        return Response(VideoSerializer(selectors.video_get_visible(video_id=video_id)).data)
+        video = selectors.video_get_visible(video_id=video_id)
+        liked = selectors.liked_video_ids(viewer=request.user, videos=[video])
+        return Response(videos_data([video], liked_ids=liked)[0])
+
+
+class LikeView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(request=None, responses=LikeStateSerializer)
+    def post(self, request: Request, video_id: int) -> Response:
+        video = selectors.video_get_visible(video_id=video_id)
+        liked, count = services.like_set(user=request.user, video=video, liked=True)
+        return Response({"liked": liked, "like_count": count})
+
+    @extend_schema(request=None, responses=LikeStateSerializer)
+    def delete(self, request: Request, video_id: int) -> Response:
+        video = selectors.video_get_visible(video_id=video_id)
+        liked, count = services.like_set(user=request.user, video=video, liked=False)
+        return Response({"liked": liked, "like_count": count})
+
+
+class CommentsView(APIView):
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+
+    @extend_schema(responses=CommentSerializer(many=True))
+    def get(self, request: Request, video_id: int) -> Response:
+        video = selectors.video_get_visible(video_id=video_id)
+        comments = selectors.comments_for_video(video=video)
+        return Response({"results": CommentSerializer(comments, many=True).data})
+
+    @extend_schema(request=CommentCreateSerializer, responses={201: CommentSerializer})
+    def post(self, request: Request, video_id: int) -> Response:
+        video = selectors.video_get_visible(video_id=video_id)
+        serializer = CommentCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        parent = None
+        if serializer.validated_data.get("parent"):
+            parent = selectors.comment_get(comment_id=serializer.validated_data["parent"])
+        comment = services.comment_create(
+            author=request.user, video=video, body=serializer.validated_data["body"], parent=parent
+        )
+        return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+
+class CommentDetailView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(request=CommentEditSerializer, responses=CommentSerializer)
+    def patch(self, request: Request, comment_id: int) -> Response:
+        comment = selectors.comment_get(comment_id=comment_id)
+        serializer = CommentEditSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        comment = services.comment_edit(
+            comment=comment, user=request.user, body=serializer.validated_data["body"]
+        )
+        return Response(CommentSerializer(comment).data)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request, comment_id: int) -> Response:
+        comment = selectors.comment_get(comment_id=comment_id)
+        services.comment_delete(comment=comment, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ViewRecordView(APIView):
+    """Watch time reports from the player; anonymous viewers count too (rate-limited)."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(request=ViewCreateSerializer, responses={202: None})
+    def post(self, request: Request, video_id: int) -> Response:
+        video = selectors.video_get_visible(video_id=video_id)
+        serializer = ViewCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        key, new_anonymous_id = viewer_key(request)
+        counted = services.view_record(
+            video=video, user=request.user, viewer_key=key, **serializer.validated_data
+        )
+        response = Response({"counted": counted}, status=status.HTTP_202_ACCEPTED)
+        return remember_anonymous(response, new_anonymous_id)
+
+
+class ReportView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(request=ReportCreateSerializer, responses={201: None})
+    def post(self, request: Request, video_id: int) -> Response:
+        video = selectors.video_get_visible(video_id=video_id)
+        serializer = ReportCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.report_create(reporter=request.user, video=video, **serializer.validated_data)
+        return Response({"reported": True}, status=status.HTTP_201_CREATED)
+
+
+class LessLikeThisView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request: Request, video_id: int) -> Response:
+        video = selectors.video_get_visible(video_id=video_id)
+        services.less_like_this_add(user=request.user, video=video)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class RemixesView(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses=VideoSerializer(many=True))
+    def get(self, request: Request, video_id: int) -> Response:
+        video = selectors.video_get_visible(video_id=video_id)
+        return Response({"results": videos_data(selectors.remixes_of(video=video))})

@@ -43,12 +43,134 @@ class Video(models.Model):
     )
     published_at = models.DateTimeField()
 
+    # Remix chain: the clip this one remixes, the chain's first clip and how deep this one is.
+    remix_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="remixes"
+    )
+    remix_root = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    remix_depth = models.PositiveSmallIntegerField(default=0)
+
+    # Counters kept by the services in the same transaction as the row they count, so a feed
+    # page needs no aggregate queries.
+    like_count = models.PositiveIntegerField(default=0)
+    comment_count = models.PositiveIntegerField(default=0)
+    remix_count = models.PositiveIntegerField(default=0)
+    view_count = models.PositiveIntegerField(default=0)
+    completed_view_count = models.PositiveIntegerField(default=0)
+    watch_ms_total = models.BigIntegerField(default=0)
+
+    # For You ranking (feed/ranking.py): `score` is comparable across time (freshness is folded in
+    # as published_at / half-life), so only clips with new activity need re-scoring.
+    score = models.FloatField(default=0.0)
+    score_parts = models.JSONField(default=dict, blank=True)
+    activity_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    scored_at = models.DateTimeField(null=True, blank=True)
+    keywords = models.JSONField(default=list, blank=True)
+
     class Meta:
         ordering = ["-published_at", "-id"]
         indexes = [
             models.Index(fields=["status", "-published_at", "-id"], name="feed_video_newest"),
             models.Index(fields=["creator", "-published_at"], name="feed_video_by_creator"),
+            models.Index(fields=["status", "-score", "-id"], name="feed_video_score"),
         ]
 
     def __str__(self) -> str:
         return f"#{self.pk} by {self.creator_id}: {self.prompt[:40]!r}"
+
+
+class Like(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="likes")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "video"], name="like_once")]
+
+
+COMMENT_MAX_CHARS = 1000
+
+
+class Comment(models.Model):
+    video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments"
+    )
+    # Replies are one level deep: a reply's parent is always a top-level comment.
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    body = models.TextField(max_length=COMMENT_MAX_CHARS)
+    mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["video", "parent", "created_at"], name="comment_thread")]
+
+    def __str__(self) -> str:
+        return f"comment {self.pk} on {self.video_id}"
+
+
+class View(models.Model):
+    video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="views")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    watch_ms = models.PositiveIntegerField()
+    completed = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["video", "created_at"], name="view_recent")]
+
+
+class ReportReason(models.TextChoices):
+    SPAM = "spam", "Spam"
+    HARASSMENT = "harassment", "Harassment or bullying"
+    HATE = "hate", "Hate"
+    SEXUAL = "sexual", "Sexual content"
+    VIOLENCE = "violence", "Violence"
+    MISINFORMATION = "misinformation", "Misinformation"
+    LIKENESS = "likeness", "Uses my likeness without consent"
+    COPYRIGHT = "copyright", "Copyright or trademark"
+    OTHER = "other", "Something else"
+
+
+class Report(models.Model):
+    video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    reason = models.CharField(max_length=20, choices=ReportReason.choices)
+    details = models.CharField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["video", "reporter"], name="report_once_per_clip")
+        ]
+
+
+class LessLikeThis(models.Model):
+    """A viewer's "show less like this" on a clip: down-weights its creator and keywords."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="+")
+    creator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    keywords = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "video"], name="less_once")]
+        indexes = [models.Index(fields=["user", "-created_at"], name="less_recent")]

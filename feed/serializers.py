@@ -1,10 +1,24 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.urls import reverse
 from rest_framework import serializers
 
-from accounts.serializers import UserPublicSerializer
-from feed.models import Video
+from accounts.serializers import StrictSerializer, UserPublicSerializer
+from feed.models import COMMENT_MAX_CHARS, Comment, ReportReason, Video
+
+
+class RemixSourceSerializer(serializers.ModelSerializer):
+    creator = serializers.CharField(source="creator.username")
+    page_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Video
+        fields = ["id", "creator", "page_url"]
+
+    def get_page_url(self, video: Video) -> str:
+        return reverse("feed:video", args=[video.pk])
 
 
 class VideoSerializer(serializers.ModelSerializer):
@@ -12,7 +26,10 @@ class VideoSerializer(serializers.ModelSerializer):
     video_url = serializers.SerializerMethodField()
     poster_url = serializers.SerializerMethodField()
     page_url = serializers.SerializerMethodField()
+    remix_url = serializers.SerializerMethodField()
     ai_generated = serializers.SerializerMethodField()
+    liked = serializers.SerializerMethodField()
+    remix_of = RemixSourceSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Video
@@ -29,7 +46,15 @@ class VideoSerializer(serializers.ModelSerializer):
             "video_url",
             "poster_url",
             "page_url",
+            "remix_url",
             "ai_generated",
+            "like_count",
+            "comment_count",
+            "remix_count",
+            "view_count",
+            "liked",
+            "remix_of",
+            "remix_depth",
             "published_at",
         ]
         read_only_fields = fields
@@ -43,10 +68,69 @@ class VideoSerializer(serializers.ModelSerializer):
     def get_page_url(self, video: Video) -> str:
         return reverse("feed:video", args=[video.pk])
 
+    def get_remix_url(self, video: Video) -> str:
+        return f"{reverse('generation:create')}?remix_of={video.pk}"
+
     def get_ai_generated(self, video: Video) -> bool:
         return True
+
+    def get_liked(self, video: Video) -> bool:
+        return video.pk in self.context.get("liked_ids", ())
 
 
 class FeedPageSerializer(serializers.Serializer):
     results = VideoSerializer(many=True)
     next_cursor = serializers.CharField(allow_null=True)
+
+
+class ReplySerializer(serializers.ModelSerializer):
+    author = UserPublicSerializer(read_only=True)
+    body = serializers.SerializerMethodField()
+    deleted = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Comment
+        fields = ["id", "author", "body", "deleted", "parent_id", "created_at", "edited_at"]
+        read_only_fields = fields
+
+    def get_body(self, comment: Comment) -> str:
+        return "" if comment.deleted_at else comment.body
+
+    def get_deleted(self, comment: Comment) -> bool:
+        return comment.deleted_at is not None
+
+
+class CommentSerializer(ReplySerializer):
+    replies = ReplySerializer(many=True, read_only=True)
+
+    class Meta(ReplySerializer.Meta):
+        fields = [*ReplySerializer.Meta.fields, "replies"]
+        read_only_fields = fields
+
+
+class CommentCreateSerializer(StrictSerializer):
+    body = serializers.CharField(max_length=COMMENT_MAX_CHARS)
+    parent = serializers.IntegerField(required=False, allow_null=True)
+
+
+class CommentEditSerializer(StrictSerializer):
+    body = serializers.CharField(max_length=COMMENT_MAX_CHARS)
+
+
+class ViewCreateSerializer(StrictSerializer):
+    watch_ms = serializers.IntegerField(min_value=0, max_value=3_600_000)
+    completed = serializers.BooleanField(default=False)
+
+
+class ReportCreateSerializer(StrictSerializer):
+    reason = serializers.ChoiceField(choices=ReportReason.choices)
+    details = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class LikeStateSerializer(serializers.Serializer):
+    liked = serializers.BooleanField()
+    like_count = serializers.IntegerField()
+
+
+def videos_data(videos: list[Video], *, liked_ids: set[int] | None = None) -> list[dict[str, Any]]:
+    return VideoSerializer(videos, many=True, context={"liked_ids": liked_ids or set()}).data

@@ -1,18 +1,38 @@
-"""Writes for the feed: publishing a finished draft as a public clip."""
+"""Writes for the feed: publishing, likes, comments, views, reports, "less like this", scores."""
 
 from __future__ import annotations
 
+import re
 import secrets
+from datetime import timedelta
+from typing import Any
 
+from django.core.cache import cache
 from django.core.files.storage import Storage
 from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from accounts.models import User
-from config.errors import Conflict
+from accounts.models import NotificationKind, User
+from accounts.services import notify
+from config.errors import Conflict, DomainError, NotFound
 from config.storage import private_storage, public_storage
-from feed.models import Video, video_upload_path
+from feed import ranking
+from feed.models import (
+    COMMENT_MAX_CHARS,
+    Comment,
+    LessLikeThis,
+    Like,
+    Report,
+    Video,
+    View,
+    video_upload_path,
+)
 from generation.models import GenerationJob, JobStatus
+
+COMMENT_EDIT_WINDOW = timedelta(minutes=15)
+MENTION_RE = re.compile(r"(?<![\w@])@([a-z0-9_.]{3,30})", re.IGNORECASE)
 
 
 def _copy(source: Storage, name: str, target: Storage, target_name: str) -> str:
@@ -27,9 +47,14 @@ def video_publish(*, job: GenerationJob, user: User, caption: str = "") -> tuple
         return existing, False
     if job.status != JobStatus.SUCCEEDED or not job.video_file:
         raise Conflict("Only a finished draft can be published.", code="not_publishable")
+    parent = job.remix_of if job.remix_of_id else None
     video = Video(
         creator=user,
         job=job,
+        remix_of=parent,
+        remix_root=(parent.remix_root or parent) if parent else None,
+        remix_depth=(parent.remix_depth + 1) if parent else 0,
+        keywords=ranking.keywords(job.prompt),
         public_token=secrets.token_hex(12),
         prompt=job.prompt,
         caption=caption.strip()[:300],
@@ -40,6 +65,10 @@ def video_publish(*, job: GenerationJob, user: User, caption: str = "") -> tuple
         duration=job.duration or float(job.seconds),
         published_at=timezone.now(),
     )
+    video.score, video.score_parts = ranking.score(
+        ranking.Engagement(0, 0, 0, 0, 0, creator_quality=0.5), video.published_at
+    )
+    video.scored_at = video.published_at
     # Drafts are private files; the published clip gets its own copy under a public path.
     video.file.name = _copy(
         private_storage(),
@@ -56,9 +85,201 @@ def video_publish(*, job: GenerationJob, user: User, caption: str = "") -> tuple
     try:
         with transaction.atomic():
             video.save()
+            if parent is not None:
+                Video.objects.filter(pk=parent.pk).update(
+                    remix_count=F("remix_count") + 1, activity_at=timezone.now()
+                )
+                notify(
+                    recipient=parent.creator, actor=user, kind=NotificationKind.REMIX, video=video
+                )
     except IntegrityError:
         # A concurrent publish of the same draft won; drop our copies, answer with its clip.
         public_storage().delete(video.file.name)
         public_storage().delete(video.poster.name)
         return Video.objects.get(job=job), False
     return video, True
+
+
+def _touch(video_id: int, **counters: Any) -> None:
+    """Adjust counters and mark the clip for re-scoring, in one UPDATE."""
+    Video.objects.filter(pk=video_id).update(activity_at=timezone.now(), **counters)
+
+
+def like_set(*, user: User, video: Video, liked: bool) -> tuple[bool, int]:
+    """Like or unlike; repeating either changes nothing. Returns (liked, like_count)."""
+    with transaction.atomic():
+        if liked:
+            try:
+                with transaction.atomic():
+                    Like.objects.create(user=user, video=video)
+            except IntegrityError:
+                pass  # already liked
+            else:
+                _touch(video.pk, like_count=F("like_count") + 1)
+                notify(recipient=video.creator, actor=user, kind=NotificationKind.LIKE, video=video)
+        else:
+            deleted, _ = Like.objects.filter(user=user, video=video).delete()
+            if deleted:
+                _touch(video.pk, like_count=Greatest(F("like_count") - 1, 0))
+    count = Video.objects.values_list("like_count", flat=True).get(pk=video.pk)
+    return liked, count
+
+
+def _clean_comment_body(body: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise DomainError("Write something first.", fields={"body": ["Write something first."]})
+    if len(body) > COMMENT_MAX_CHARS:
+        message = f"A comment is at most {COMMENT_MAX_CHARS} characters."
+        raise DomainError(message, fields={"body": [message]})
+    return body
+
+
+@transaction.atomic
+def comment_create(
+    *, author: User, video: Video, body: str, parent: Comment | None = None
+) -> Comment:
+    body = _clean_comment_body(body)
+    if parent is not None:
+        if parent.video_id != video.pk or parent.deleted_at is not None:
+            raise NotFound("No such comment.")
+        # One level deep: answering a reply answers its thread.
+        if parent.parent_id is not None:
+            parent = parent.parent
+    comment = Comment.objects.create(video=video, author=author, body=body, parent=parent)
+    _touch(video.pk, comment_count=F("comment_count") + 1)
+    notified = {author.pk}
+    if parent is not None and parent.author_id not in notified:
+        notify(recipient=parent.author, actor=author, kind=NotificationKind.REPLY,
+               video=video, comment=comment)  # fmt: skip
+        notified.add(parent.author_id)
+    if video.creator_id not in notified:
+        notify(recipient=video.creator, actor=author, kind=NotificationKind.COMMENT,
+               video=video, comment=comment)  # fmt: skip
+        notified.add(video.creator_id)
+    handles = {match.lower() for match in MENTION_RE.findall(body)}
+    if handles:
+        mentioned = list(User.objects.filter(username__in=handles, is_active=True))
+        comment.mentions.set(mentioned)
+        for user in mentioned:
+            if user.pk not in notified:
+                notify(recipient=user, actor=author, kind=NotificationKind.MENTION,
+                       video=video, comment=comment)  # fmt: skip
+                notified.add(user.pk)
+    return comment
+
+
+def comment_edit(*, comment: Comment, user: User, body: str) -> Comment:
+    if comment.author_id != user.pk:
+        raise DomainError("Only its author can edit a comment.", status_code=403, code="forbidden")
+    if timezone.now() - comment.created_at > COMMENT_EDIT_WINDOW:
+        raise DomainError(
+            "Comments can be edited for 15 minutes after posting.", status_code=403,
+            code="edit_window_closed",
+        )  # fmt: skip
+    comment.body = _clean_comment_body(body)
+    comment.edited_at = timezone.now()
+    comment.save(update_fields=["body", "edited_at"])
+    return comment
+
+
+def can_moderate(user: Any) -> bool:
+    return bool(user.is_authenticated and (user.is_staff or user.has_perm("feed.delete_comment")))
+
+
+@transaction.atomic
+def comment_delete(*, comment: Comment, user: User) -> Comment:
+    """Soft delete by its author or a moderator: the thread keeps its shape."""
+    if comment.author_id != user.pk and not can_moderate(user):
+        raise DomainError("You can't delete this comment.", status_code=403, code="forbidden")
+    updated = Comment.objects.filter(pk=comment.pk, deleted_at__isnull=True).update(
+        deleted_at=timezone.now(), deleted_by=user
+    )
+    if updated:
+        _touch(comment.video_id, comment_count=Greatest(F("comment_count") - 1, 0))
+    comment.refresh_from_db()
+    return comment
+
+
+VIEW_RATE_WINDOW_SECONDS = 30
+
+
+def view_record(
+    *, video: Video, user: Any, viewer_key: str, watch_ms: int, completed: bool
+) -> bool:
+    """Count a view (anonymous ones too) at most once per viewer and clip per window.
+
+    Returns whether it was counted."""
+    if watch_ms < 0:
+        raise DomainError("watch_ms can't be negative.", fields={"watch_ms": ["Must be ≥ 0."]})
+    watch_ms = min(int(watch_ms), int(video.duration * 1000 * 4))  # loops, not hours
+    if not cache.add(f"view:{video.pk}:{viewer_key}", 1, timeout=VIEW_RATE_WINDOW_SECONDS):
+        return False
+    with transaction.atomic():
+        View.objects.create(
+            video=video,
+            user=user if user.is_authenticated else None,
+            watch_ms=watch_ms,
+            completed=completed,
+        )
+        _touch(
+            video.pk,
+            view_count=F("view_count") + 1,
+            completed_view_count=F("completed_view_count") + int(bool(completed)),
+            watch_ms_total=F("watch_ms_total") + watch_ms,
+        )
+    return True
+
+
+def report_create(*, reporter: User, video: Video, reason: str, details: str = "") -> Report:
+    """One report per person and clip; reporting again updates the reason."""
+    report, _ = Report.objects.update_or_create(
+        video=video, reporter=reporter, defaults={"reason": reason, "details": details[:1000]}
+    )
+    return report
+
+
+def less_like_this_add(*, user: User, video: Video) -> None:
+    LessLikeThis.objects.get_or_create(
+        user=user, video=video,
+        defaults={"creator_id": video.creator_id, "keywords": video.keywords},
+    )  # fmt: skip
+    from feed.selectors import seen_add
+
+    seen_add(viewer_key=f"u{user.pk}", video_ids=[video.pk])
+
+
+def scores_refresh(*, batch_size: int = 2000) -> int:
+    """Re-score clips with activity since their last scoring (incremental). Returns how many."""
+    from django.db.models import Q, Sum
+
+    now = timezone.now()
+    stale = list(
+        Video.objects.filter(
+            Q(scored_at__isnull=True) | Q(activity_at__gt=F("scored_at"))
+        ).order_by("activity_at")[:batch_size]
+    )
+    if not stale:
+        return 0
+    creator_ids = {video.creator_id for video in stale}
+    quality = {
+        row["creator_id"]: ranking.completion_rate(row["views"] or 0, row["done"] or 0)
+        for row in Video.objects.filter(creator_id__in=creator_ids)
+        .values("creator_id")
+        .annotate(views=Sum("view_count"), done=Sum("completed_view_count"))
+    }
+    for video in stale:
+        video.score, video.score_parts = ranking.score(
+            ranking.Engagement(
+                likes=video.like_count,
+                comments=video.comment_count,
+                remixes=video.remix_count,
+                views=video.view_count,
+                completed_views=video.completed_view_count,
+                creator_quality=quality.get(video.creator_id, 0.5),
+            ),
+            video.published_at,
+        )
+        video.scored_at = now
+    Video.objects.bulk_update(stale, ["score", "score_parts", "scored_at"], batch_size=500)
+    return len(stale)

@@ -45,6 +45,9 @@ class GenerationJob(models.Model):
     fps = models.PositiveSmallIntegerField(default=30)
     seed = models.BigIntegerField()
     backend = models.CharField(max_length=40, default="local")
+    remix_of = models.ForeignKey(
+        "feed.Video", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     status = models.CharField(
         max_length=12, choices=JobStatus.choices, default=JobStatus.QUEUED, db_index=True

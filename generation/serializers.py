@@ -14,6 +14,7 @@ class JobCreateSerializer(StrictSerializer):
     aspect = serializers.ChoiceField(choices=Aspect.choices, default=Aspect.PORTRAIT)
     fps = serializers.ChoiceField(choices=[24, 30], default=30)
     seed = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False)
+    remix_of = serializers.IntegerField(required=False, allow_null=True)
 
 
 class JobPublishSerializer(StrictSerializer):
@@ -38,6 +39,7 @@ class JobSerializer(serializers.ModelSerializer):
             "fps",
             "seed",
             "backend",
+            "remix_of_id",
             "width",
             "height",
             "duration",

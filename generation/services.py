@@ -44,10 +44,12 @@ class JobRequest:
     aspect: str = Aspect.PORTRAIT
     seed: int | None = None
     fps: int = 30
+    remix_of: int | None = None
 
     def fingerprint(self) -> str:
         payload = json.dumps(
-            [self.prompt, self.seconds, self.aspect, self.seed, self.fps], sort_keys=True
+            [self.prompt, self.seconds, self.aspect, self.seed, self.fps, self.remix_of],
+            sort_keys=True,
         )
         return hashlib.sha256(payload.encode()).hexdigest()
 
@@ -87,6 +89,13 @@ def job_create(
         existing = _job_for_idempotency_key(owner=owner, key=idempotency_key)
         if existing is not None:
             return _idempotent_replay(existing, fingerprint), False
+    remix_source = None
+    if request.remix_of is not None:
+        from feed.models import Video, VideoStatus
+
+        remix_source = Video.objects.filter(pk=request.remix_of, status=VideoStatus.VISIBLE).first()
+        if remix_source is None:
+            raise DomainError("Invalid input.", fields={"remix_of": ["No such clip to remix."]})
     seed = request.seed if request.seed is not None else secrets.randbelow(2**31)
     try:
         with transaction.atomic():
@@ -97,6 +106,7 @@ def job_create(
                 aspect=request.aspect,
                 fps=request.fps,
                 seed=seed,
+                remix_of=remix_source,
                 idempotency_key=idempotency_key or None,
                 request_fingerprint=fingerprint,
             )

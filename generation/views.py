@@ -11,6 +11,7 @@ from django.shortcuts import render
 from config.errors import NotFound
 from config.media import stored_file_response
 from config.storage import private_storage
+from feed.selectors import video_get_visible
 from generation import selectors
 from generation.models import Aspect
 from generation.serializers import JobSerializer
@@ -20,13 +21,30 @@ DRAFT_FILES = {"clip.mp4": "video_file", "poster.jpg": "poster_file"}
 
 @login_required
 def create_page(request: HttpRequest) -> HttpResponse:
+    """The create page; `?remix_of=<clip>` prefills the original's prompt, seed and shape."""
     prefill = {
         "prompt": request.GET.get("prompt", "")[:2000],
         "seconds": request.GET.get("seconds", "6"),
         "seed": request.GET.get("seed", ""),
+        "aspect": "9:16",
     }
+    remix_source = None
+    if request.GET.get("remix_of", "").isdigit():
+        try:
+            remix_source = video_get_visible(video_id=int(request.GET["remix_of"]))
+        except NotFound:
+            remix_source = None
+    if remix_source is not None:
+        prefill.update(
+            prompt=remix_source.prompt,
+            seconds=str(round(remix_source.duration)),
+            seed=str(remix_source.seed),
+            aspect=remix_source.aspect,
+        )
     return render(
-        request, "generation/create.html", {"aspects": Aspect.choices, "prefill": prefill}
+        request,
+        "generation/create.html",
+        {"aspects": Aspect.choices, "prefill": prefill, "remix_source": remix_source},
     )
 
 

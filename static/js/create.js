@@ -45,6 +45,7 @@
       aspect: form.aspect.value,
     };
     if (form.seed.value !== "") payload.seed = Number(form.seed.value);
+    if (form.remix_of.value !== "") payload.remix_of = Number(form.remix_of.value);
     try {
       const response = await fetch(form.dataset.api, {
         method: "POST",

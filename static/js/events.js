@@ -36,6 +36,25 @@
     setTimeout(connect, 500 * Math.pow(2, retry));
   }
 
+  // The bell: live unread count and a toast for each new notification, in every open tab.
+  window.addEventListener("reverie:event", function (event) {
+    const data = event.detail;
+    const badge = document.getElementById("bell-count");
+    if (data.type === "notification") {
+      if (badge) { badge.textContent = data.unread; badge.hidden = !data.unread; }
+      const box = document.getElementById("toast");
+      if (box) {
+        box.textContent = data.text;
+        box.hidden = false;
+        clearTimeout(box._timer);
+        box._timer = setTimeout(function () { box.hidden = true; }, 3000);
+      }
+    } else if (data.type === "notifications.read" && badge) {
+      badge.textContent = "0";
+      badge.hidden = true;
+    }
+  });
+
   window.reverieEvents = { isOpen: function () { return open; } };
   connect();
 })();

@@ -1,0 +1,142 @@
+"""Reads for accounts: profiles with their counts, follow state, grouped notifications."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from accounts.models import Follow, Notification, NotificationKind, User
+from config.errors import NotFound
+
+VERBS = {
+    NotificationKind.LIKE: "liked your clip",
+    NotificationKind.COMMENT: "commented on your clip",
+    NotificationKind.REPLY: "replied to your comment",
+    NotificationKind.MENTION: "mentioned you in a comment",
+    NotificationKind.FOLLOW: "followed you",
+    NotificationKind.REMIX: "remixed your clip",
+}
+# Kinds whose events on the same clip fold into one line; mentions and replies stay separate
+# because each carries its own text.
+GROUPED_KINDS = {NotificationKind.LIKE, NotificationKind.COMMENT, NotificationKind.REMIX,
+                 NotificationKind.FOLLOW}  # fmt: skip
+
+
+def _count_subquery(queryset: Any, column: str) -> Subquery:
+    return Subquery(
+        queryset.values(column).annotate(n=Count("pk")).values("n")[:1],
+        output_field=IntegerField(),
+    )
+
+
+def profile_get(*, handle: str) -> User:
+    """A user with follower/following/clip/like counts, in one query."""
+    from feed.models import Video, VideoStatus
+
+    visible = Video.objects.filter(creator=OuterRef("pk"), status=VideoStatus.VISIBLE)
+    user = (
+        User.objects.filter(username__iexact=handle, is_active=True)
+        .annotate(
+            followers=Coalesce(
+                _count_subquery(Follow.objects.filter(followee=OuterRef("pk")), "followee"),
+                Value(0),
+            ),
+            following=Coalesce(
+                _count_subquery(Follow.objects.filter(follower=OuterRef("pk")), "follower"),
+                Value(0),
+            ),
+            clips=Coalesce(_count_subquery(visible, "creator"), Value(0)),
+            likes_received=Coalesce(
+                Subquery(
+                    visible.values("creator").annotate(n=Sum("like_count")).values("n")[:1],
+                    output_field=IntegerField(),
+                ),
+                Value(0),
+            ),
+        )
+        .first()
+    )
+    if user is None:
+        raise NotFound("No such user.")
+    return user
+
+
+def user_get_by_handle(*, handle: str) -> User:
+    user = User.objects.filter(username__iexact=handle, is_active=True).first()
+    if user is None:
+        raise NotFound("No such user.")
+    return user
+
+
+def is_following(*, follower: Any, followee: User) -> bool:
+    if not follower.is_authenticated:
+        return False
+    return Follow.objects.filter(follower=follower, followee=followee).exists()
+
+
+def notifications_unread_count(*, user: Any) -> int:
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notification_text(*, kind: str, actors: list[str], others: int) -> str:
+    names = " and ".join(f"@{name}" for name in actors[:2]) if others == 0 else f"@{actors[0]}"
+    if others:
+        names += f" and {others} other{'s' if others != 1 else ''}"
+    return f"{names} {VERBS.get(kind, kind)}"
+
+
+@dataclass
+class NotificationGroup:
+    kind: str
+    text: str
+    latest_at: datetime
+    unread: bool
+    video_id: int | None
+    video_poster: str | None
+    comment_excerpt: str | None
+    ids: list[int] = field(default_factory=list)
+
+
+def notifications_grouped(*, user: User, limit: int = 200) -> list[NotificationGroup]:
+    """The newest notifications, folded: "@a and 3 others liked your clip". One query."""
+    rows = list(
+        Notification.objects.filter(recipient=user)
+        .select_related("actor", "video", "comment")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    groups: dict[tuple[Any, ...], list[Notification]] = {}
+    for row in rows:
+        key: tuple[Any, ...] = (
+            (row.kind, row.video_id) if row.kind in GROUPED_KINDS else (row.kind, row.pk)
+        )
+        groups.setdefault(key, []).append(row)
+    result: list[NotificationGroup] = []
+    for members in groups.values():
+        first = members[0]
+        actors: list[str] = []
+        for member in members:
+            if member.actor.username not in actors:
+                actors.append(member.actor.username)
+        shown = actors[:2] if len(actors) <= 2 else actors[:1]
+        result.append(
+            NotificationGroup(
+                kind=first.kind,
+                text=notification_text(
+                    kind=first.kind, actors=shown, others=len(actors) - len(shown)
+                ),
+                latest_at=first.created_at,
+                unread=any(member.read_at is None for member in members),
+                video_id=first.video_id,
+                video_poster=first.video.poster.url if first.video else None,
+                comment_excerpt=(first.comment.body[:120] if first.comment else None),
+                ids=[member.pk for member in members],
+            )
+        )
+    result.sort(key=lambda group: group.latest_at, reverse=True)
+    return result
