@@ -89,6 +89,9 @@ class Like(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "video"], name="like_once")]
 
+    def __str__(self) -> str:
+        return f"{self.user_id} likes {self.video_id}"
+
 
 COMMENT_MAX_CHARS = 1000
 
@@ -131,6 +134,9 @@ class View(models.Model):
     class Meta:
         indexes = [models.Index(fields=["video", "created_at"], name="view_recent")]
 
+    def __str__(self) -> str:
+        return f"view of {self.video_id}: {self.watch_ms} ms"
+
 
 class ReportReason(models.TextChoices):
     SPAM = "spam", "Spam"
@@ -159,6 +165,9 @@ class Report(models.Model):
             models.UniqueConstraint(fields=["video", "reporter"], name="report_once_per_clip")
         ]
 
+    def __str__(self) -> str:
+        return f"report of {self.video_id}: {self.reason}"
+
 
 class LessLikeThis(models.Model):
     """A viewer's "show less like this" on a clip: down-weights its creator and keywords."""
@@ -174,3 +183,6 @@ class LessLikeThis(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "video"], name="less_once")]
         indexes = [models.Index(fields=["user", "-created_at"], name="less_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} wants less like {self.video_id}"

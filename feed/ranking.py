@@ -23,7 +23,7 @@ LESS_CREATOR_PENALTY = 3.0
 LESS_KEYWORD_PENALTY = 0.75
 
 STOPWORDS = frozenset(
-    [
+    {
         "a",
         "an",
         "the",
@@ -63,7 +63,7 @@ STOPWORDS = frozenset(
         "clip",
         "video",
         "scene",
-    ]
+    }
 )
 
 

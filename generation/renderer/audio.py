@@ -35,9 +35,23 @@ _PLUCK = _table([1.0, 0.35, 0.12, 0.05])
 _BASS = _table([1.0, 0.25, 0.06])
 
 
-def _osc(table: np.ndarray, freq: float, t: np.ndarray, phase: float = 0.0) -> np.ndarray:
-    index = ((t * freq + phase) % 1.0 * _TABLE).astype(np.int32)
-    return table[index]
+_PHASE_BITS = 32
+_INDEX_SHIFT = _PHASE_BITS - 12  # 4096-entry tables: the top 12 bits of the phase
+
+
+def _osc(table: np.ndarray, freq: float, count: int, phase: float = 0.0) -> np.ndarray:
+    """``count`` samples of ``table`` at ``freq`` Hz from sample 0, starting at ``phase`` cycles.
+
+    A 32-bit fixed-point phase accumulator (wrapping uint32 arithmetic): three integer passes
+    and one gather instead of float64 time × frequency, modulo and conversion.
+    """
+    step = np.uint32(round(freq / SAMPLE_RATE * 2.0**_PHASE_BITS) % 2**_PHASE_BITS)
+    start = np.uint32(round(phase % 1.0 * 2.0**_PHASE_BITS) % 2**_PHASE_BITS)
+    acc = np.arange(count, dtype=np.uint32)
+    acc *= step
+    acc += start
+    acc >>= _INDEX_SHIFT
+    return table[acc]
 
 
 def _midi_hz(note: float) -> float:
