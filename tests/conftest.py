@@ -153,13 +153,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def asgi_server(
-    transactional_db: None, media_dirs: dict[str, Path], tmp_path: Path
-) -> Iterator[str]:
-    """The real ASGI web server (uvicorn, HTTP and websockets) on the test database."""
+def _start_asgi_server(media_dirs: dict[str, Path], log: Path) -> tuple[str, subprocess.Popen[bytes]]:
     port = free_port()
-    log = tmp_path / "web.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
             [
@@ -170,6 +165,35 @@ def asgi_server(
         )  # fmt: skip
     try:
         _wait_for_log(log, "Application startup complete", process, timeout=60)
-        yield f"http://127.0.0.1:{port}"
+    except Exception:
+        _stop(process)
+        raise
+    return f"http://127.0.0.1:{port}", process
+
+
+@pytest.fixture
+def asgi_server(
+    transactional_db: None, media_dirs: dict[str, Path], tmp_path: Path
+) -> Iterator[str]:
+    """The real ASGI web server (uvicorn, HTTP and websockets) on the test database."""
+    url, process = _start_asgi_server(media_dirs, tmp_path / "web.log")
+    try:
+        yield url
     finally:
         _stop(process)
+
+
+@pytest.fixture
+def two_asgi_servers(
+    transactional_db: None, media_dirs: dict[str, Path], tmp_path: Path
+) -> Iterator[tuple[str, str]]:
+    """Two separate web processes sharing the database and the Redis channel layer."""
+    first, first_process = _start_asgi_server(media_dirs, tmp_path / "web-a.log")
+    try:
+        second, second_process = _start_asgi_server(media_dirs, tmp_path / "web-b.log")
+        try:
+            yield first, second
+        finally:
+            _stop(second_process)
+    finally:
+        _stop(first_process)
