@@ -153,7 +153,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _start_asgi_server(media_dirs: dict[str, Path], log: Path) -> tuple[str, subprocess.Popen[bytes]]:
+def _start_asgi_server(
+    media_dirs: dict[str, Path], log: Path
+) -> tuple[str, subprocess.Popen[bytes]]:
     port = free_port()
     with log.open("wb") as out:
         process = subprocess.Popen(

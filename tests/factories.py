@@ -44,3 +44,32 @@ class VideoFactory(factory.django.DjangoModelFactory):
     published_at = factory.Sequence(
         lambda n: datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=n)
     )
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    """A comment row (counters on the clip are not touched: use the services for that)."""
+
+    class Meta:
+        model = "feed.Comment"
+
+    video = factory.SubFactory(VideoFactory)
+    author = factory.SubFactory(UserFactory)
+    body = factory.Sequence(lambda n: f"comment number {n}")
+
+
+class LikeFactory(factory.django.DjangoModelFactory):
+    """A like row (the clip's like_count is not touched: use the services for that)."""
+
+    class Meta:
+        model = "feed.Like"
+
+    user = factory.SubFactory(UserFactory)
+    video = factory.SubFactory(VideoFactory)
+
+
+class FollowFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "accounts.Follow"
+
+    follower = factory.SubFactory(UserFactory)
+    followee = factory.SubFactory(UserFactory)

@@ -66,6 +66,8 @@ def test_a_socket_without_a_session_is_refused(asgi_server: str) -> None:
     from websockets.exceptions import InvalidStatus, WebSocketException
 
     ws_url = asgi_server.replace("http://", "ws://") + "/ws/events/"
-    with pytest.raises((InvalidStatus, WebSocketException, ConnectionError)):
-        with connect(ws_url, additional_headers={"Origin": asgi_server}, open_timeout=10) as ws:
-            ws.recv(timeout=5)
+    with (
+        pytest.raises((InvalidStatus, WebSocketException, ConnectionError)),
+        connect(ws_url, additional_headers={"Origin": asgi_server}, open_timeout=10) as ws,
+    ):
+        ws.recv(timeout=5)

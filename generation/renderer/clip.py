@@ -56,6 +56,7 @@ def render_clip(
     frame_count = spec.seconds * spec.fps
     poster_index = frame_count // 3
     every = math.ceil(frame_count / PROGRESS_UPDATES)
+    audio_every = max(1, spec.fps // 2)  # hand the AAC encoder half a second at a time
     try:
         output = open_output(video_path, width=width, height=height, fps=spec.fps, threads=threads)
     except (av.FFmpegError, OSError) as exc:
@@ -70,7 +71,8 @@ def render_clip(
                 Image.fromarray(rgb).save(poster_path, format="JPEG", quality=88, optimize=True)
             output.encode_video(frame)
             # Keep audio interleaved with video so a player can start before the file ends.
-            output.encode_audio(audio, (index + 1) * AUDIO_RATE // spec.fps)
+            if (index + 1) % audio_every == 0:
+                output.encode_audio(audio, (index + 1) * AUDIO_RATE // spec.fps)
             if on_progress is not None and (index + 1) % every == 0 and index + 1 < frame_count:
                 on_progress(round(0.98 * (index + 1) / frame_count, 4))
         output.encode_audio(audio, audio.shape[1])

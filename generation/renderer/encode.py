@@ -23,7 +23,6 @@ PRESET = "ultrafast"
 CRF = 23
 X264_PARAMS = "cabac=1"
 AUDIO_RATE = 48_000
-AUDIO_FRAME = 1024  # samples per AAC frame
 
 
 @dataclass
@@ -52,20 +51,24 @@ class Output:
             self.container.mux(packet)
 
     def encode_audio(self, samples: np.ndarray, upto: int) -> None:
-        """Encode the audio from the last position up to sample ``upto`` (for interleaving)."""
+        """Encode the audio from the last position up to sample ``upto`` (for interleaving).
+
+        The span goes to the encoder as one frame; PyAV cuts it into AAC-sized frames itself,
+        which costs far less than building one Python frame object per 1024 samples.
+        """
         if self.audio is None:
             return
         upto = min(upto, samples.shape[1])
-        while self.audio_pts < upto:
-            end = min(self.audio_pts + AUDIO_FRAME, samples.shape[1])
-            chunk = np.ascontiguousarray(samples[:, self.audio_pts : end])
-            frame = av.AudioFrame.from_ndarray(chunk, format="fltp", layout="stereo")
-            frame.sample_rate = AUDIO_RATE
-            frame.pts = self.audio_pts
-            frame.time_base = Fraction(1, AUDIO_RATE)
-            for packet in self.audio.encode(frame):
-                self.container.mux(packet)
-            self.audio_pts = end
+        if upto <= self.audio_pts:
+            return
+        chunk = np.ascontiguousarray(samples[:, self.audio_pts : upto])
+        frame = av.AudioFrame.from_ndarray(chunk, format="fltp", layout="stereo")
+        frame.sample_rate = AUDIO_RATE
+        frame.pts = self.audio_pts
+        frame.time_base = Fraction(1, AUDIO_RATE)
+        for packet in self.audio.encode(frame):
+            self.container.mux(packet)
+        self.audio_pts = upto
 
     def finish(self) -> None:
         self.encode_video(None)
