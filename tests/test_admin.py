@@ -52,3 +52,16 @@ def test_video_changelist_and_change_page(staff_client: Client) -> None:
 def test_non_staff_cannot_open_the_admin(client: Client, user: Any) -> None:
     client.force_login(user)
     assert client.get("/admin/generation/generationjob/").status_code == 302
+
+
+def test_the_admin_explains_a_clips_score(staff_client: Client) -> None:
+    from feed.services import scores_refresh
+
+    video: Any = VideoFactory(
+        like_count=12, comment_count=3, view_count=40, completed_view_count=30
+    )
+    scores_refresh()
+    html = staff_client.get(f"/admin/feed/video/{video.pk}/change/").content.decode()
+    assert "why this clip" in html.lower()
+    assert "likes (log)" in html and "freshness" in html
+    assert "12 likes · 3 comments · 0 remixes · 30 of 40 views completed" in html
