@@ -83,15 +83,15 @@ class VideoAdmin(admin.ModelAdmin):
             return "Not scored yet."
         rows = format_html_join(
             "",
-            "<tr><td>{}</td><td style='text-align:right'>{:+.3f}</td></tr>",
-            ((PART_LABELS.get(name, name), value) for name, value in parts.items()),
+            "<tr><td>{}</td><td style='text-align:right'>{}</td></tr>",
+            ((PART_LABELS.get(name, name), f"{value:+.3f}") for name, value in parts.items()),
         )
         return format_html(
-            "<table><tbody>{}<tr><th>score</th><th style='text-align:right'>{:.3f}</th></tr>"
+            "<table><tbody>{}<tr><th>score</th><th style='text-align:right'>{}</th></tr>"
             "</tbody></table><p>{} likes · {} comments · {} remixes · {} of {} views completed"
             " · scored {}</p>",
             rows,
-            video.score,
+            f"{video.score:.3f}",
             video.like_count,
             video.comment_count,
             video.remix_count,
