@@ -67,3 +67,40 @@ class Command(BaseCommand):
                 made += 1
         if made:
             self.stdout.write(f"demo: published {made} clips in {time.monotonic() - started:.1f} s")
+            self._socialise(users)
+
+    def _socialise(self, users: dict[str, User]) -> None:
+        """Follows, likes, a few comments and one remix, so the first look is a lively feed."""
+        from accounts.services import follow_set
+        from feed.services import comment_create, like_set, scores_refresh
+
+        ava, leo, mia = users["demo_ava"], users["demo_leo"], users["demo_mia"]
+        for follower, followee in [(ava, leo), (leo, mia), (mia, ava), (leo, ava)]:
+            follow_set(follower=follower, followee=followee, following=True)
+        videos = list(Video.objects.filter(creator__in=users.values()).order_by("pk"))
+        for index, video in enumerate(videos):
+            for liker in list(users.values())[: 1 + index % 3]:
+                if liker.pk != video.creator_id:
+                    like_set(user=liker, video=video, liked=True)
+        if videos and not videos[0].comments.exists():
+            first = comment_create(author=leo, video=videos[0], body="The rain on the neon! 🔥")
+            comment_create(author=ava, video=videos[0], body="@demo_leo thank you!", parent=first)
+            comment_create(author=mia, video=videos[1], body="I want to sail there.")
+        source = videos[0] if videos else None
+        if source is not None and not Video.objects.filter(remix_of=source).exists():
+            with transaction.atomic():
+                job, _ = services.job_create(
+                    owner=mia,
+                    request=services.JobRequest(
+                        prompt="a neon city at night in the snow, camera drifting",
+                        seconds=6,
+                        seed=source.seed,
+                        remix_of=source.pk,
+                    ),
+                    idempotency_key="demo-remix",
+                )
+            services.job_run(job_id=job.pk)
+            job.refresh_from_db()
+            if job.status == JobStatus.SUCCEEDED:
+                video_publish(job=job, user=mia, caption="same city, but snow")
+        scores_refresh()
