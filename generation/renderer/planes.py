@@ -60,6 +60,10 @@ class Planes:
             np.empty((height // 2, width // 2), np.uint8),
         )
 
+    def rows(self, r0: int, r1: int) -> Planes:
+        """Views of luma rows [r0, r1) and the matching chroma rows (even bounds)."""
+        return Planes(self.y[r0:r1], self.u[r0 // 2 : r1 // 2], self.v[r0 // 2 : r1 // 2])
+
     def copy_from(self, other: Planes, x: int = 0, y: int = 0) -> None:
         """Fill these planes with the window of ``other`` whose top-left corner is (x, y)."""
         h, w = self.y.shape

@@ -14,7 +14,7 @@ import numpy as np
 
 from generation.renderer.art import Stage, build_artwork
 from generation.renderer.particles import ParticleSystem
-from generation.renderer.planes import Planes, blend
+from generation.renderer.planes import Layer, Planes, blend
 from generation.renderer.scene import parse_hex
 from generation.renderer.seeding import rng_for
 from generation.renderer.sprites import (
@@ -30,6 +30,22 @@ from generation.renderer.text import caption_layer, watermark_layer, watermark_p
 def _ease(u: float) -> float:
     u = min(1.0, max(0.0, u))
     return 0.5 - 0.5 * math.cos(math.pi * u)
+
+
+def _union(a: tuple[int, int] | None, b: tuple[int, int] | None) -> tuple[int, int] | None:
+    """Rows covered by both bands; when they are disjoint, the larger one (a safe subset)."""
+    if a is None or b is None:
+        return a or b
+    if a[0] <= b[1] and b[0] <= a[1]:
+        return min(a[0], b[0]), max(a[1], b[1])
+    return a if a[1] - a[0] >= b[1] - b[0] else b
+
+
+def _outside(band: tuple[int, int] | None, height: int) -> list[tuple[int, int]]:
+    """The row ranges of [0, height) outside ``band`` (all bounds even)."""
+    if band is None:
+        return [(0, height)]
+    return [(r0, r1) for r0, r1 in ((0, band[0]), (band[1], height)) if r1 > r0]
 
 
 @dataclass
@@ -265,7 +281,8 @@ class Animator:
         cx, cy, zoom = self.camera(t)
         target = self._scratch if zoom != 1.0 and self._scratch is not None else out
         spx, spy = self.art.sky_parallax
-        target.copy_from(self.art.sky, int(round(cx * spx)), int(round(cy * spy)))
+        sky_x, sky_y = int(round(cx * spx)), int(round(cy * spy))
+        placed = []
         for item in self.art.layers:
             px, py = item.parallax
             layer = item.layer
@@ -277,7 +294,19 @@ class Animator:
                 x = layer.x0 - int(round(cx * px)) + int(round(shift))
             else:
                 x = layer.x0 - int(round(cx * px))
-            blend(target, layer, x, y)
+            placed.append((layer, x, y))
+        # Occlusion: rows that the opaque body of a later full-width layer (a hill, the ground)
+        # will overwrite are not drawn at all for the sky and the layers behind it.
+        hidden: list[tuple[int, int] | None] = [None] * len(placed)
+        cover = None
+        for i in range(len(placed) - 1, -1, -1):
+            hidden[i] = cover
+            cover = _union(cover, self._solid_rows(*placed[i]))
+        for r0, r1 in _outside(cover, self.h):
+            target.rows(r0, r1).copy_from(self.art.sky, sky_x, sky_y + r0)
+        for (layer, x, y), skip in zip(placed, hidden, strict=True):
+            for r0, r1 in _outside(skip, self.h):
+                blend(target.rows(r0, r1), layer, x, y - r0)
         self._draw_actors(target, t, (cx, cy))
         if target is not out:
             self._zoom(target, out, zoom)
@@ -293,6 +322,15 @@ class Animator:
             start=self.watermark_start,
         )
         blend(out, self.watermark, wx, wy)
+
+    def _solid_rows(self, layer: Layer, x: int, y: int) -> tuple[int, int] | None:
+        """Frame rows (even bounds) fully covered, luma and chroma, by the layer's solid body."""
+        if layer.solid is None or x > 0 or x + layer.width < self.w + 1:
+            return None
+        lo = max(0, y + layer.solid_top)
+        hi = min(self.h, (y & ~1) + layer.solid_bottom)  # chroma rows sit at y >> 1
+        lo, hi = lo + (lo & 1), hi - (hi & 1)
+        return (lo, hi) if hi > lo else None
 
     def _extra(self, item: object) -> int:
         # Moving layers were drawn wider than the stage by their travel over the clip.
