@@ -208,6 +208,13 @@
       hint.querySelector("span").textContent = reply.dataset.replyTo;
       form.body.focus();
     }
+    const remove = event.target.closest("[data-delete-comment]");
+    if (remove && window.confirm("Delete this comment?")) {
+      call("DELETE", remove.dataset.deleteComment).then(function (done) {
+        const drawer = document.getElementById("drawer");
+        if (done) htmx.ajax("GET", "/v/" + drawer.dataset.video + "/comments/", { target: "#drawer-body", swap: "innerHTML" });
+      });
+    }
     if (event.target.closest("[data-cancel-reply]")) {
       const form = document.querySelector("#drawer .comment-form");
       form.parent.value = "";
