@@ -16,7 +16,10 @@ def json_exception_handler(exc: Exception, context: dict[str, Any]) -> Response 
         body: dict[str, Any] = {"detail": exc.message, "code": exc.code}
         if exc.fields:
             body["fields"] = exc.fields
-        return Response(body, status=exc.status_code)
+        headers = {}
+        if getattr(exc, "retry_after", None):
+            headers["Retry-After"] = str(exc.retry_after)
+        return Response(body, status=exc.status_code, headers=headers)
     response = exception_handler(exc, context)
     if response is None:
         return None

@@ -31,9 +31,9 @@ VERSION = "0.1.0"
 DEBUG = env_bool("DEBUG", True)
 DEV_SECRET_KEY = "reverie-dev-secret-key-do-not-use-in-production"
 SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
-if not DEBUG and (SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 32):
+if not DEBUG and (SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 50):
     raise ImproperlyConfigured(
-        "SECRET_KEY must be set to a random value of at least 32 characters when DEBUG is off."
+        "SECRET_KEY must be set to a random value of at least 50 characters when DEBUG is off."
     )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -160,6 +161,14 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "feed:home"
 LOGOUT_REDIRECT_URL = "feed:home"
+# Argon2 first; the others only verify (and upgrade) hashes made before a switch.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", "900"))
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -242,6 +251,16 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api_errors.json_exception_handler",
+    # Per-action limits (answered with 429 and Retry-After); see config/throttling.py.
+    "DEFAULT_THROTTLE_RATES": {
+        "generate": os.environ.get("THROTTLE_GENERATE", "60/hour"),
+        "comment": os.environ.get("THROTTLE_COMMENT", "30/minute"),
+        "follow": os.environ.get("THROTTLE_FOLLOW", "60/minute"),
+        "like": os.environ.get("THROTTLE_LIKE", "120/minute"),
+        "report": os.environ.get("THROTTLE_REPORT", "20/hour"),
+        "signup": os.environ.get("THROTTLE_SIGNUP", "10/hour"),
+        "login": os.environ.get("THROTTLE_LOGIN", "30/hour"),
+    },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -277,6 +296,45 @@ SECURE_PROXY_SSL_HEADER = (
 )
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+SECURE_REFERRER_POLICY = "same-origin"
+
+
+def _media_origins() -> list[str]:
+    """Where clips and posters come from when they are not on this host (S3, a CDN)."""
+    from urllib.parse import urlsplit
+
+    origins = env_list("CSP_MEDIA_ORIGINS")
+    for url in (os.environ.get("S3_ENDPOINT_URL", ""), os.environ.get("S3_PUBLIC_DOMAIN", "")):
+        if url:
+            parts = urlsplit(url if "://" in url else f"https://{url}")
+            origins.append(f"{parts.scheme}://{parts.netloc}")
+    if USE_S3 and not os.environ.get("S3_ENDPOINT_URL"):
+        origins.append("https://*.amazonaws.com")
+    return origins
+
+
+# No inline scripts anywhere: pages load their JavaScript from /static/ and pass data with
+# json_script (a non-executable JSON block).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:", *_media_origins()],
+        "media-src": ["'self'", "blob:", *_media_origins()],
+        "connect-src": ["'self'", *_media_origins()],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 LOGGING = {

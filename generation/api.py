@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.throttling import ActionThrottle
 from feed.serializers import VideoSerializer
 from feed.services import video_publish
 from generation import selectors, services
@@ -25,6 +26,8 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
 
 class GenerationListCreateView(APIView):
     permission_classes = [permissions.IsAuthenticated]
+    throttle_classes = [ActionThrottle]
+    throttle_scope = "generate"
 
     @extend_schema(responses=JobSerializer(many=True))
     def get(self, request: Request) -> Response:

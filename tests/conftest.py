@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,15 @@ def media_dirs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def _isolated_media(settings: Any, media_dirs: dict[str, Path]) -> None:
     settings.MEDIA_ROOT = str(media_dirs["public"])
     settings.PRIVATE_MEDIA_ROOT = str(media_dirs["private"])
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(settings: Any) -> None:
+    """A fresh cache key prefix per test: rate limits, throttles and seen sets start empty,
+    without flushing the Redis that Celery and the channel layer share."""
+    caches = {alias: dict(config) for alias, config in settings.CACHES.items()}
+    caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex[:12]}"
+    settings.CACHES = caches
 
 
 @pytest.fixture

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 import factory
 
 from accounts.models import User
 
 TEST_PASSWORD = "correct-horse-battery-42"
+
+
+@lru_cache(maxsize=1)
+def _test_password_hash() -> str:
+    from django.contrib.auth.hashers import make_password
+
+    return make_password(TEST_PASSWORD)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -18,12 +26,9 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n:03d}")
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.test")
-    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
-
-    @factory.post_generation
-    def save_password(self, create: bool, extracted: object, **kwargs: object) -> None:
-        if create:
-            self.save()
+    # A real Argon2 hash of TEST_PASSWORD, computed once: hashing per user would make the
+    # suite slow, and logging in through the real hasher still works.
+    password = factory.LazyFunction(lambda: _test_password_hash())
 
 
 class VideoFactory(factory.django.DjangoModelFactory):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -47,8 +48,12 @@ def _seed_published_clip(prompt: str) -> None:
     job, _ = services.job_create(
         owner=owner, request=services.JobRequest(prompt=prompt, seconds=3, seed=5)
     )
+    # Whoever claims it first renders it: this process, or the worker that got it on commit.
     services.job_run(job_id=job.pk)
-    job.refresh_from_db()
+    deadline = time.monotonic() + 60
+    while not job.is_final and time.monotonic() < deadline:
+        time.sleep(0.1)
+        job.refresh_from_db()
     video_publish(job=job, user=owner)
 
 
@@ -85,6 +90,11 @@ def test_sign_up_create_publish_and_scroll_the_feed(
         page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
+        # The Content Security Policy must not have to block anything our own pages do.
+        page.on(
+            "console",
+            lambda msg: errors.append(msg.text) if "Content Security Policy" in msg.text else None,
+        )
 
         page.goto(f"{asgi_server}/accounts/signup/")
         page.fill("#id_handle", "browser.tester")

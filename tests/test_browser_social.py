@@ -57,6 +57,11 @@ def test_like_comment_remix_and_no_injected_script(asgi_server: str) -> None:
         page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
+        # The Content Security Policy must not have to block anything our own pages do.
+        page.on(
+            "console",
+            lambda msg: errors.append(msg.text) if "Content Security Policy" in msg.text else None,
+        )
 
         page.goto(f"{asgi_server}/accounts/login/")
         page.fill("#id_username", viewer.username)
