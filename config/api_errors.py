@@ -16,6 +16,8 @@ def json_exception_handler(exc: Exception, context: dict[str, Any]) -> Response 
         body: dict[str, Any] = {"detail": exc.message, "code": exc.code}
         if exc.fields:
             body["fields"] = exc.fields
+        if getattr(exc, "job_id", None):
+            body["job"] = exc.job_id
         headers = {}
         if getattr(exc, "retry_after", None):
             headers["Retry-After"] = str(exc.retry_after)

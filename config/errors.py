@@ -32,3 +32,14 @@ class NotFound(DomainError):
 class Conflict(DomainError):
     status_code = 409
     code = "conflict"
+
+
+class PromptBlocked(DomainError):
+    """The prompt policy refused a prompt; the blocked job is kept as a record."""
+
+    status_code = 422
+    code = "prompt_blocked"
+
+    def __init__(self, message: str, *, job_id: str) -> None:
+        super().__init__(message, fields={"prompt": [message]})
+        self.job_id = job_id

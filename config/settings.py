@@ -288,6 +288,14 @@ GENERATION_RESEND_QUEUED_AFTER = timedelta(
 # 0 lets x264 use every core; benchmarks pin it to 1.
 RENDER_THREADS = int(os.environ.get("RENDER_THREADS", "0"))
 
+# --- Provenance (C2PA) --------------------------------------------------------------------------
+# Paths to the PEM certificate chain (leaf first) and its private key that sign every clip.
+# Unset: a self-signed development chain is generated once under C2PA_DEV_DIR.
+C2PA_SIGN_CERT = os.environ.get("C2PA_SIGN_CERT", "")
+C2PA_PRIVATE_KEY = os.environ.get("C2PA_PRIVATE_KEY", "")
+C2PA_DEV_DIR = Path(os.environ.get("C2PA_DEV_DIR", VAR_DIR / "c2pa"))
+PROVENANCE_CHECK_MAX_BYTES = int(os.environ.get("PROVENANCE_CHECK_MAX_BYTES", str(200 * 1024**2)))
+
 # --- Security (production) --------------------------------------------------------------------
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

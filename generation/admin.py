@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 
 from generation import services
-from generation.models import GenerationJob
+from generation.models import GenerationJob, PolicyTerm, RightsHolder
 
 
 @admin.register(GenerationJob)
@@ -61,3 +61,18 @@ class GenerationJobAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+@admin.register(PolicyTerm)
+class PolicyTermAdmin(admin.ModelAdmin):
+    list_display = ["pattern", "category", "kind", "active", "reason", "created_at"]
+    list_filter = ["category", "kind", "active"]
+    list_editable = ["active"]
+    search_fields = ["pattern", "reason"]
+
+
+@admin.register(RightsHolder)
+class RightsHolderAdmin(admin.ModelAdmin):
+    list_display = ["name", "holder", "policy", "revenue_share_percent", "active"]
+    list_filter = ["policy", "active"]
+    search_fields = ["name", "holder", "aliases"]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from uuid import UUID
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,7 +16,13 @@ from config.throttling import ActionThrottle
 from feed.serializers import VideoSerializer
 from feed.services import video_publish
 from generation import selectors, services
-from generation.serializers import JobCreateSerializer, JobPublishSerializer, JobSerializer
+from generation.serializers import (
+    JobCreateSerializer,
+    JobPublishSerializer,
+    JobSerializer,
+    ProvenanceCheckSerializer,
+    ProvenanceUploadSerializer,
+)
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     name="Idempotency-Key",
@@ -87,3 +95,20 @@ class GenerationPublishView(APIView):
             VideoSerializer(video, context={"request": request}).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
+
+
+class ProvenanceCheckView(APIView):
+    """Upload a clip; learn whether it is a valid Reverie clip, tampered with, or unsigned."""
+
+    permission_classes = [permissions.AllowAny]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request={"multipart/form-data": ProvenanceUploadSerializer},
+        responses=ProvenanceCheckSerializer,
+    )
+    def post(self, request: Request) -> Response:
+        serializer = ProvenanceUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = selectors.provenance_check_upload(upload=serializer.validated_data["file"])
+        return Response(ProvenanceCheckSerializer(asdict(result)).data)

@@ -59,6 +59,11 @@ class GenerationJob(models.Model):
     # NULL, not "", for "no key": the unique constraint must ignore keyless jobs.
     idempotency_key = models.CharField(max_length=128, null=True, blank=True)  # noqa: DJ001
     request_fingerprint = models.CharField(max_length=64, blank=True)
+    # Set when the prompt policy stopped the job: which category or rights holder.
+    blocked_reason_code = models.CharField(max_length=40, blank=True)
+    licensed_rights = models.JSONField(
+        default=list, blank=True, help_text="Rights holders whose licensed characters it uses."
+    )
 
     video_file = models.FileField(
         storage=private_storage, upload_to=draft_upload_path, max_length=255, blank=True
@@ -95,3 +100,65 @@ class GenerationJob(models.Model):
     @property
     def is_final(self) -> bool:
         return self.status in FINAL_STATUSES
+
+
+class PolicyCategory(models.TextChoices):
+    SEXUAL = "sexual", "Sexual content"
+    MINORS = "minors", "Minors"
+    VIOLENCE = "violence", "Graphic violence"
+    HATE = "hate", "Hate"
+    SELF_HARM = "self_harm", "Self-harm"
+    DECEPTION = "deception", "Deceptive / election misinformation"
+    PUBLIC_FIGURES = "public_figures", "Real public figures"
+    OTHER = "other", "Other"
+
+
+class PolicyTerm(models.Model):
+    """A blocked word, phrase or pattern; edited by moderators in the admin."""
+
+    class Kind(models.TextChoices):
+        PHRASE = "phrase", "Word or phrase (case, spacing and leetspeak variants match)"
+        REGEX = "regex", "Regular expression (matched against the normalised prompt)"
+
+    category = models.CharField(max_length=20, choices=PolicyCategory.choices)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PHRASE)
+    pattern = models.CharField(max_length=200)
+    reason = models.CharField(
+        max_length=200, blank=True, help_text="Shown to the user; the category's name if empty."
+    )
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["category", "pattern"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "pattern"], name="policy_term_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()}: {self.pattern}"
+
+
+class RightsHolder(models.Model):
+    """A registered owner of names or characters: they block generation or license it."""
+
+    class Policy(models.TextChoices):
+        BLOCK = "block", "Block generation"
+        LICENSE = "license", "Allow, with a revenue share"
+
+    name = models.CharField(max_length=120, help_text="The character, brand or person.")
+    holder = models.CharField(max_length=120, help_text="Who holds the rights.")
+    aliases = models.TextField(blank=True, help_text="Other names, one per line.")
+    policy = models.CharField(max_length=10, choices=Policy.choices, default=Policy.BLOCK)
+    revenue_share_percent = models.DecimalField(max_digits=5, decimal_places=2, default=0)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.holder}, {self.get_policy_display()})"
+
+    def names(self) -> list[str]:
+        return [self.name, *[a.strip() for a in self.aliases.splitlines() if a.strip()]]

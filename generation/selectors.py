@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from django.db.models import QuerySet
@@ -9,6 +10,7 @@ from django.db.models import QuerySet
 from accounts.models import User
 from config.errors import NotFound
 from generation.models import GenerationJob
+from generation.provenance import ProvenanceCheck
 
 
 def job_get_for_owner(*, user: User, job_id: UUID | str) -> GenerationJob:
@@ -24,3 +26,19 @@ def job_get_for_owner(*, user: User, job_id: UUID | str) -> GenerationJob:
 
 def jobs_for_owner(*, user: User) -> QuerySet[GenerationJob]:
     return GenerationJob.objects.filter(owner=user).select_related("owner", "video")
+
+
+def provenance_check_upload(*, upload: Any) -> ProvenanceCheck:
+    """Read an uploaded file's C2PA manifest: a valid Reverie clip, tampered with, or unsigned."""
+    from django.conf import settings
+
+    from config.errors import DomainError
+    from generation.provenance import check_clip
+
+    if upload.size > settings.PROVENANCE_CHECK_MAX_BYTES:
+        limit = settings.PROVENANCE_CHECK_MAX_BYTES // (1024 * 1024)
+        raise DomainError(
+            f"Files up to {limit} MB can be checked.", fields={"file": ["Too large."]}
+        )
+    upload.seek(0)
+    return check_clip(stream_or_path=upload)

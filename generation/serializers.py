@@ -67,3 +67,19 @@ class JobSerializer(serializers.ModelSerializer):
     def get_published_video_id(self, job: GenerationJob) -> int | None:
         video = getattr(job, "video", None)
         return video.pk if video is not None else None
+
+
+class ProvenanceUploadSerializer(StrictSerializer):
+    file = serializers.FileField()
+
+
+class ProvenanceCheckSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["valid", "tampered", "unsigned", "not_reverie"])
+    message = serializers.CharField()
+    creator_handle = serializers.CharField(allow_null=True)
+    backend = serializers.CharField(allow_null=True)
+    model = serializers.CharField(allow_null=True)
+    cameos = serializers.ListField(child=serializers.CharField())
+    signed_at = serializers.DateTimeField(allow_null=True)
+    issuer = serializers.CharField(allow_null=True)
+    errors = serializers.ListField(child=serializers.CharField())

@@ -24,13 +24,16 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import user_event_send, user_event_send_now
-from config.errors import Conflict, DomainError
+from config.errors import Conflict, DomainError, PromptBlocked
 from config.storage import private_storage
 from generation.models import Aspect, GenerationJob, JobStatus
+from generation.policy import prompt_check
+from generation.provenance import ClipProvenance, sign_clip
 
 logger = logging.getLogger(__name__)
 
 ALLOWED_FPS = (24, 30)
+LOCAL_RENDERER_MODEL = "reverie-local-renderer-1"
 
 
 class JobCancelled(Exception):
@@ -97,6 +100,24 @@ def job_create(
         if remix_source is None:
             raise DomainError("Invalid input.", fields={"remix_of": ["No such clip to remix."]})
     seed = request.seed if request.seed is not None else secrets.randbelow(2**31)
+    verdict = prompt_check(request.prompt)
+    if not verdict.allowed:
+        # Kept as a record for moderators (and the user's drafts); never queued or charged.
+        blocked = GenerationJob.objects.create(
+            owner=owner,
+            prompt=request.prompt.strip(),
+            seconds=request.seconds,
+            aspect=request.aspect,
+            fps=request.fps,
+            seed=seed,
+            remix_of=remix_source,
+            status=JobStatus.BLOCKED,
+            error=verdict.reason,
+            blocked_reason_code=verdict.code,
+            request_fingerprint=fingerprint,
+            finished_at=timezone.now(),
+        )
+        raise PromptBlocked(verdict.reason, job_id=str(blocked.pk))
     try:
         with transaction.atomic():
             job = GenerationJob.objects.create(
@@ -107,6 +128,7 @@ def job_create(
                 fps=request.fps,
                 seed=seed,
                 remix_of=remix_source,
+                licensed_rights=verdict.licensed,
                 idempotency_key=idempotency_key or None,
                 request_fingerprint=fingerprint,
             )
@@ -236,6 +258,19 @@ def _render_and_store(job: GenerationJob) -> None:
             threads=settings.RENDER_THREADS,
         )
         reporter.check_cancelled()
+        # Every clip leaves signed: a C2PA manifest naming the generator, made by a trained model.
+        sign_clip(
+            source=video_path,
+            destination=video_path,
+            info=ClipProvenance(
+                title=f"Reverie clip {job.id}",
+                creator_handle=job.owner.username,
+                backend=job.backend,
+                model=LOCAL_RENDERER_MODEL,
+                cameos=[],
+                job_id=str(job.id),
+            ),
+        )
         storage = private_storage()
         base = f"drafts/{job.owner_id}/{job.id}"
         with video_path.open("rb") as handle:

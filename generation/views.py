@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from config.errors import NotFound
+from config.errors import DomainError, NotFound
 from config.media import stored_file_response
 from config.storage import private_storage
 from feed.selectors import video_get_visible
@@ -64,3 +64,22 @@ def draft_media(request: HttpRequest, job_id: UUID, filename: str) -> HttpRespon
     except NotFound as exc:
         raise Http404(exc.message) from exc
     return stored_file_response(request, private_storage(), getattr(job, field).name, private=True)
+
+
+def check_page(request: HttpRequest) -> HttpResponse:
+    """ "Check a clip": upload any file and read its provenance."""
+    result = None
+    error = ""
+    status = 200
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            error, status = "Choose a file to check.", 400
+        else:
+            try:
+                result = selectors.provenance_check_upload(upload=upload)
+            except DomainError as exc:
+                error, status = exc.message, exc.status_code
+    return render(
+        request, "generation/check.html", {"result": result, "error": error}, status=status
+    )

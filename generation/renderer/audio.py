@@ -2,7 +2,9 @@
 
 Tempo, key, mode and how much drums come from the scene (i.e. from the prompt's mood words);
 the progression, pattern and timbre details from the seed. Oscillators read from small
-wavetables (one gather per sample instead of a sum of sines), so 10 s of stereo costs ~50 ms.
+wavetables through fixed-point phase accumulators (one gather per sample instead of a sum of
+sines), and bars on the same chord and repeated arpeggio notes are synthesised once, so 10 s of
+stereo costs ~15 ms.
 """
 
 from __future__ import annotations
