@@ -30,6 +30,9 @@ class User(AbstractUser):
     )
     display_name = models.CharField(max_length=60, blank=True)
     bio = models.CharField(max_length=300, blank=True)
+    # A ban also sets is_active = False, which disables log-in and hides their content.
+    banned_at = models.DateTimeField(null=True, blank=True)
+    warning_count = models.PositiveSmallIntegerField(default=0)
     # Re-encoded square JPEGs (256 and 64 px) in public media; the upload itself is never kept.
     avatar = models.CharField(max_length=255, blank=True)
     avatar_small = models.CharField(max_length=255, blank=True)
@@ -79,6 +82,8 @@ class NotificationKind(models.TextChoices):
     FOLLOW = "follow", "followed you"
     REMIX = "remix", "remixed your clip"
     JOB = "job", "generation update"
+    REPORT_OUTCOME = "report_outcome", "outcome of your report"
+    MODERATION = "moderation", "moderation notice"
 
 
 class Notification(models.Model):
@@ -86,7 +91,9 @@ class Notification(models.Model):
 
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     actor = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=12, choices=NotificationKind.choices)
+    kind = models.CharField(max_length=20, choices=NotificationKind.choices)
+    # Moderation notices carry their own text ("Your clip was hidden: spam").
+    text = models.CharField(max_length=300, blank=True)
     video = models.ForeignKey("feed.Video", null=True, blank=True, on_delete=models.CASCADE)
     comment = models.ForeignKey("feed.Comment", null=True, blank=True, on_delete=models.CASCADE)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -127,7 +127,8 @@ def notifications_grouped(*, user: User, limit: int = 200) -> list[NotificationG
         result.append(
             NotificationGroup(
                 kind=first.kind,
-                text=notification_text(
+                text=first.text
+                or notification_text(
                     kind=first.kind, actors=shown, others=len(actors) - len(shown)
                 ),
                 latest_at=first.created_at,

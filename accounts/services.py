@@ -80,6 +80,7 @@ def notify(
     kind: str,
     video: Any | None = None,
     comment: Any | None = None,
+    text: str = "",
 ) -> None:
     """Store a notification and push it live to every open tab of the recipient."""
     from accounts.models import Notification
@@ -87,7 +88,7 @@ def notify(
     if recipient.pk == actor.pk:
         return
     notification = Notification.objects.create(
-        recipient=recipient, actor=actor, kind=kind, video=video, comment=comment
+        recipient=recipient, actor=actor, kind=kind, video=video, comment=comment, text=text
     )
 
     def push() -> None:
@@ -99,7 +100,7 @@ def notify(
                 "type": "notification",
                 "kind": kind,
                 "id": notification.pk,
-                "text": notification_text(kind=kind, actors=[actor.username], others=0),
+                "text": text or notification_text(kind=kind, actors=[actor.username], others=0),
                 "video": video.pk if video is not None else None,
                 "unread": notifications_unread_count(user=recipient),
             },

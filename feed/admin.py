@@ -1,10 +1,26 @@
 from __future__ import annotations
 
-from django.contrib import admin
+from collections import Counter
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.db.models import Count, Min, Prefetch, Q, QuerySet
+from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
+from config.errors import DomainError
 from feed import ranking
-from feed.models import Comment, LessLikeThis, Report, Video
+from feed.models import (
+    Comment,
+    LessLikeThis,
+    ModerationAction,
+    ModerationActionKind,
+    Report,
+    ReportedVideo,
+    Video,
+)
+from feed.moderation import moderation_act
 
 PART_LABELS = {
     "likes": "likes (log)",
@@ -128,3 +144,155 @@ class LessLikeThisAdmin(admin.ModelAdmin):
     list_display = ["user", "video", "creator", "created_at"]
     list_select_related = ["user", "video", "creator"]
     raw_id_fields = ["user", "video", "creator"]
+
+
+class ModerationActionForm(ActionForm):
+    reason = forms.CharField(
+        required=False, max_length=500, help_text="Why (recorded, and told to the people affected)."
+    )
+
+
+@admin.register(ReportedVideo)
+class ReportsQueueAdmin(admin.ModelAdmin):
+    """Clips with open reports, most reported first; every action asks for a reason."""
+
+    action_form = ModerationActionForm
+    list_display = [
+        "id",
+        "poster_thumb",
+        "creator",
+        "prompt_excerpt",
+        "status",
+        "open_reports",
+        "reasons",
+        "reporters",
+        "first_reported",
+    ]
+    list_filter = ["status", "reports__reason"]
+    search_fields = ["prompt", "creator__username", "reports__details"]
+    readonly_fields = ["player", "open_report_list"]
+    fields = ["player", "creator", "prompt", "status", "open_report_list"]
+    actions = ["hide_clips", "remove_clips", "dismiss_reports", "warn_creators", "ban_creators"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ReportedVideo]:
+        open_reports = Report.objects.filter(resolved_at__isnull=True).order_by("created_at")
+        return (
+            super()
+            .get_queryset(request)
+            .filter(reports__resolved_at__isnull=True)
+            .annotate(
+                open_count=Count("reports", filter=Q(reports__resolved_at__isnull=True)),
+                first_report_at=Min("reports__created_at"),
+            )
+            .select_related("creator")
+            .prefetch_related(
+                Prefetch(
+                    "reports", queryset=open_reports.select_related("reporter"), to_attr="open"
+                )
+            )
+            .order_by("-open_count", "first_report_at")
+            .distinct()
+        )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    @admin.display(description="poster")
+    def poster_thumb(self, video: Video) -> str:
+        return format_html('<img src="{}" style="height:64px" alt="">', video.poster.url)
+
+    @admin.display(description="prompt")
+    def prompt_excerpt(self, video: Video) -> str:
+        return video.prompt[:60]
+
+    @admin.display(description="clip")
+    def player(self, video: Video) -> str:
+        return VideoAdmin.player(self, video)  # type: ignore[arg-type]
+
+    @admin.display(description="open reports", ordering="open_count")
+    def open_reports(self, video: ReportedVideo) -> int:
+        return video.open_count  # type: ignore[attr-defined]
+
+    @admin.display(description="reasons")
+    def reasons(self, video: ReportedVideo) -> str:
+        counts = Counter(report.get_reason_display() for report in video.open)  # type: ignore[attr-defined]
+        return ", ".join(f"{reason} ×{n}" for reason, n in counts.most_common())
+
+    @admin.display(description="reporters")
+    def reporters(self, video: ReportedVideo) -> str:
+        return ", ".join(f"@{r.reporter.username}" for r in video.open[:5])  # type: ignore[attr-defined]
+
+    @admin.display(description="first reported", ordering="first_report_at")
+    def first_reported(self, video: ReportedVideo) -> object:
+        return video.first_report_at  # type: ignore[attr-defined]
+
+    @admin.display(description="open reports")
+    def open_report_list(self, video: ReportedVideo) -> str:
+        reports = Report.objects.filter(video=video, resolved_at__isnull=True).select_related(
+            "reporter"
+        )
+        return (
+            format_html_join(
+                "",
+                "<p><strong>{}</strong> by @{} — {}</p>",
+                ((r.get_reason_display(), r.reporter.username, r.details or "") for r in reports),
+            )
+            or "None"
+        )
+
+    def _act(self, request: HttpRequest, queryset: QuerySet[ReportedVideo], action: str) -> None:
+        reason = request.POST.get("reason", "").strip()
+        if not reason:
+            self.message_user(request, "Write a reason first.", level=messages.ERROR)
+            return
+        done = 0
+        for video in queryset.select_related("creator"):
+            try:
+                moderation_act(moderator=request.user, action=action, reason=reason, video=video)
+                done += 1
+            except DomainError as error:
+                self.message_user(request, f"#{video.pk}: {error.message}", level=messages.ERROR)
+        self.message_user(request, f"{ModerationActionKind(action).label}: {done} clip(s).")
+
+    @admin.action(description="Hide the clips", permissions=["change"])
+    def hide_clips(self, request: HttpRequest, queryset: QuerySet[ReportedVideo]) -> None:
+        self._act(request, queryset, ModerationActionKind.HIDE_VIDEO)
+
+    @admin.action(description="Remove the clips", permissions=["change"])
+    def remove_clips(self, request: HttpRequest, queryset: QuerySet[ReportedVideo]) -> None:
+        self._act(request, queryset, ModerationActionKind.REMOVE_VIDEO)
+
+    @admin.action(description="Dismiss the reports (leave the clips up)", permissions=["change"])
+    def dismiss_reports(self, request: HttpRequest, queryset: QuerySet[ReportedVideo]) -> None:
+        self._act(request, queryset, ModerationActionKind.DISMISS)
+
+    @admin.action(description="Warn the creators", permissions=["change"])
+    def warn_creators(self, request: HttpRequest, queryset: QuerySet[ReportedVideo]) -> None:
+        self._act(request, queryset, ModerationActionKind.WARN_USER)
+
+    @admin.action(description="Ban the creators (hides all their content)", permissions=["change"])
+    def ban_creators(self, request: HttpRequest, queryset: QuerySet[ReportedVideo]) -> None:
+        self._act(request, queryset, ModerationActionKind.BAN_USER)
+
+
+@admin.register(ModerationAction)
+class ModerationActionAdmin(admin.ModelAdmin):
+    """The audit trail, read-only."""
+
+    list_display = ["created_at", "moderator", "action", "video", "target_user", "reason",
+                    "reports_resolved"]  # fmt: skip
+    list_filter = ["action", "created_at"]
+    search_fields = ["reason", "moderator__username", "target_user__username"]
+    list_select_related = ["moderator", "video", "target_user"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

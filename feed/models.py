@@ -159,6 +159,7 @@ class Report(models.Model):
     details = models.CharField(max_length=1000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, blank=True)
 
     class Meta:
         constraints = [
@@ -186,3 +187,45 @@ class LessLikeThis(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} wants less like {self.video_id}"
+
+
+class ModerationActionKind(models.TextChoices):
+    HIDE_VIDEO = "hide_video", "Hide clip"
+    REMOVE_VIDEO = "remove_video", "Remove clip"
+    RESTORE_VIDEO = "restore_video", "Restore clip"
+    DISMISS = "dismiss", "Dismiss reports"
+    WARN_USER = "warn_user", "Warn user"
+    BAN_USER = "ban_user", "Ban user"
+    UNBAN_USER = "unban_user", "Lift ban"
+
+
+class ModerationAction(models.Model):
+    """The audit trail: who did what to which clip or person, when and why. Never edited."""
+
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(max_length=20, choices=ModerationActionKind.choices)
+    video = models.ForeignKey(Video, null=True, blank=True, on_delete=models.SET_NULL)
+    target_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="moderation_actions",
+    )  # fmt: skip
+    reason = models.CharField(max_length=500)
+    reports_resolved = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.moderator_id} {self.action} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class ReportedVideo(Video):
+    """The reports queue in the admin: clips with open reports, grouped."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "reported clip"
+        verbose_name_plural = "reports queue"

@@ -46,7 +46,10 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
 
 
 def visible_videos() -> QuerySet[Video]:
-    return Video.objects.filter(status=VideoStatus.VISIBLE).select_related(
+    # A banned creator (is_active = False) disappears from every feed, grid and page.
+    return Video.objects.filter(
+        status=VideoStatus.VISIBLE, creator__is_active=True
+    ).select_related(
         "creator", "remix_of__creator"
     )
 
@@ -192,15 +195,31 @@ def for_you_page(*, viewer: Any, viewer_key: str, limit: int = FEED_PAGE_SIZE) -
 
     page: list[Video] = []
     taken: set[int] = set()
-    ranked_iter = iter(ranked)
-    discovery_iter = iter(discovery_pool[:discovery_count])
+    ranked_left = list(ranked)
+    discovery_left = discovery_pool[:discovery_count]
+
+    def take(candidates: list[Video]) -> Video | None:
+        """The best candidate not on the page yet, passing over one that would show the same
+        creator a third time in a row while a candidate by someone else is left."""
+        candidates[:] = [video for video in candidates if video.pk not in taken]
+        if not candidates:
+            return None
+        run_creator = (
+            page[-1].creator_id
+            if len(page) >= 2 and page[-1].creator_id == page[-2].creator_id
+            else None
+        )
+        pick = next((i for i, v in enumerate(candidates) if v.creator_id != run_creator), 0)
+        return candidates.pop(pick)
+
     slot = 0
     while len(page) < limit:
-        # Every fourth slot is a discovery slot (positions 3, 7, 11, …) while any are left.
-        source = discovery_iter if slot % 4 == 3 else ranked_iter
-        video = next((v for v in source if v.pk not in taken), None)
-        if video is None:
-            video = next((v for v in [*ranked_iter, *discovery_iter] if v.pk not in taken), None)
+        # Every fourth slot is a discovery slot (positions 3, 7, 11, …) while any are left;
+        # when one source runs dry the other fills the slot.
+        first, second = (
+            (discovery_left, ranked_left) if slot % 4 == 3 else (ranked_left, discovery_left)
+        )
+        video = take(first) or take(second)
         if video is None:
             break
         page.append(video)
@@ -219,9 +238,14 @@ def for_you_page(*, viewer: Any, viewer_key: str, limit: int = FEED_PAGE_SIZE) -
 
 def comments_for_video(*, video: Video, limit: int = 100) -> list[Comment]:
     """Top-level comments (oldest first) with their replies: two queries whatever the count."""
-    replies = Comment.objects.select_related("author").order_by("created_at", "id")
+    # Banned people's comments go with them.
+    replies = (
+        Comment.objects.filter(author__is_active=True)
+        .select_related("author")
+        .order_by("created_at", "id")
+    )
     return list(
-        Comment.objects.filter(video=video, parent__isnull=True)
+        Comment.objects.filter(video=video, parent__isnull=True, author__is_active=True)
         .select_related("author")
         .prefetch_related(Prefetch("replies", queryset=replies))
         .order_by("created_at", "id")[:limit]
