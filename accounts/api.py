@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import selectors, services
+from config.throttling import ActionThrottle
 from accounts.serializers import (
     AvatarUploadSerializer,
     FollowStateSerializer,
@@ -30,6 +31,8 @@ from feed.serializers import FeedPageSerializer, videos_data
 
 class TokenObtainView(APIView):
     permission_classes = [permissions.AllowAny]
+    throttle_classes = [ActionThrottle]
+    throttle_scope = "login"
     authentication_classes: list = []
 
     @extend_schema(request=TokenRequestSerializer, responses=TokenResponseSerializer)
@@ -103,6 +106,8 @@ class ProfileVideosView(APIView):
 
 class FollowView(APIView):
     permission_classes = [permissions.IsAuthenticated]
+    throttle_classes = [ActionThrottle]
+    throttle_scope = "follow"
 
     @extend_schema(request=None, responses=FollowStateSerializer)
     def post(self, request: Request, handle: str) -> Response:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -14,6 +16,7 @@ from accounts import selectors, services
 from accounts.forms import LoginForm, ProfileForm, SignUpForm
 from accounts.serializers import profile_data
 from config.errors import DomainError, NotFound
+from config.throttling import RateLimited, client_ip, hit
 from feed.selectors import liked_video_ids, profile_videos_page
 from feed.serializers import videos_data
 
@@ -21,6 +24,18 @@ from feed.serializers import videos_data
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("feed:home")
+    if request.method == "POST":
+        try:
+            hit(scope="signup", ident=client_ip(request))
+        except RateLimited as limited:
+            response = render(
+                request,
+                "accounts/signup.html",
+                {"form": SignUpForm(), "throttled": limited.message},
+                status=429,
+            )
+            response["Retry-After"] = str(limited.retry_after)
+            return response
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = services.user_create(
@@ -35,9 +50,31 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 
 class LoginView(auth_views.LoginView):
+    """Log-in, refusing a handle for a while after repeated wrong passwords from one address."""
+
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        handle = request.POST.get("username", "")
+        wait = services.login_blocked_for(handle=handle, ip=client_ip(request))
+        if wait:
+            form = self.get_form()
+            form.errors.clear()
+            context = self.get_context_data(
+                form=form, throttled="Too many failed attempts. Try again in a few minutes."
+            )
+            response = self.render_to_response(context, status=429)
+            response["Retry-After"] = str(wait)
+            return response
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        services.login_failure_record(
+            handle=self.request.POST.get("username", ""), ip=client_ip(self.request)
+        )
+        return super().form_invalid(form)
 
 
 class LogoutView(auth_views.LogoutView):

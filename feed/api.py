@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.throttling import ActionThrottle
 from feed import selectors, services
 from feed.serializers import (
     CommentCreateSerializer,
@@ -92,6 +93,8 @@ class VideoDetailView(APIView):
 
 class LikeView(APIView):
     permission_classes = [permissions.IsAuthenticated]
+    throttle_classes = [ActionThrottle]
+    throttle_scope = "like"
 
     @extend_schema(request=None, responses=LikeStateSerializer)
     def post(self, request: Request, video_id: int) -> Response:
@@ -108,6 +111,8 @@ class LikeView(APIView):
 
 class CommentsView(APIView):
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+    throttle_classes = [ActionThrottle]
+    throttle_scope = "comment"
 
     @extend_schema(responses=CommentSerializer(many=True))
     def get(self, request: Request, video_id: int) -> Response:
@@ -169,6 +174,8 @@ class ViewRecordView(APIView):
 
 class ReportView(APIView):
     permission_classes = [permissions.IsAuthenticated]
+    throttle_classes = [ActionThrottle]
+    throttle_scope = "report"
 
     @extend_schema(request=ReportCreateSerializer, responses={201: None})
     def post(self, request: Request, video_id: int) -> Response:

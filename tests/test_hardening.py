@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -79,3 +80,96 @@ def test_generation_is_rate_limited_with_retry_after(api: APIClient, settings: A
     assert GenerationJob.objects.count() == 2
     # Reading is not an action: the list still answers.
     assert api.get("/api/v1/generations").status_code == 200
+
+
+@pytest.mark.django_db
+def test_repeated_wrong_passwords_lock_the_handle_for_a_while(user: Any, settings: Any) -> None:
+    from tests.factories import TEST_PASSWORD
+
+    settings.LOGIN_FAILURE_LIMIT = 3
+    client = Client()
+    for _ in range(3):
+        wrong = client.post("/accounts/login/", {"username": user.username, "password": "no"})
+        assert wrong.status_code == 200
+    locked = client.post("/accounts/login/", {"username": user.username, "password": TEST_PASSWORD})
+    assert locked.status_code == 429
+    assert int(locked["Retry-After"]) > 0
+    assert "Too many failed attempts" in locked.content.decode()
+    # Another handle from the same address is not locked out by someone else's failures.
+    other = Client().post("/accounts/login/", {"username": "nobody", "password": "x"})
+    assert other.status_code == 200
+
+
+@pytest.mark.django_db
+def test_signups_are_rate_limited(settings: Any) -> None:
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "signup": "2/hour",
+        },
+    }
+    client = Client()
+    for index in range(2):
+        client.post("/accounts/signup/", {"handle": f"new{index}x", "password": "Long-pass-123x"})
+        client.post("/accounts/logout/")
+    limited = client.post("/accounts/signup/", {"handle": "new9x", "password": "Long-pass-123x"})
+    assert limited.status_code == 429 and int(limited["Retry-After"]) > 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("scope", "method", "path"),
+    [
+        ("like", "post", "/api/v1/videos/{video}/like"),
+        ("comment", "post", "/api/v1/videos/{video}/comments"),
+        ("report", "post", "/api/v1/videos/{video}/report"),
+        ("follow", "post", "/api/v1/users/{creator}/follow"),
+    ],
+)
+def test_social_actions_are_rate_limited(
+    api: APIClient, settings: Any, scope: str, method: str, path: str
+) -> None:
+    from tests.factories import VideoFactory
+
+    video = VideoFactory()
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            scope: "1/minute",
+        },
+    }
+    url = path.format(video=video.pk, creator=video.creator.username)
+    body = {"body": "hi"} if scope == "comment" else {"reason": "spam"} if scope == "report" else {}
+    first = getattr(api, method)(url, body, format="json")
+    assert first.status_code < 400, first.content
+    second = getattr(api, method)(url, body, format="json")
+    assert second.status_code == 429
+    assert int(second["Retry-After"]) > 0
+
+
+@pytest.mark.django_db
+def test_drafts_are_not_reachable_by_anyone_else(
+    api: APIClient, user: Any, other_user: Any
+) -> None:
+    """IDOR probes: another user's draft by id, by media URL and by guessing paths → 404."""
+    from config.storage import private_storage
+
+    job = GenerationJob.objects.create(
+        owner=other_user, prompt="secret", seconds=1, seed=1, status="succeeded",
+        video_file=f"drafts/{other_user.pk}/x/clip.mp4",
+    )  # fmt: skip
+    private_storage().save(job.video_file.name, ContentFile(b"secret"))
+    session = Client()
+    session.force_login(user)
+    for url in (
+        f"/api/v1/generations/{job.pk}",
+        f"/drafts/{job.pk}/clip.mp4",
+        f"/drafts/{job.pk}/poster.jpg",
+        f"/media/{job.video_file.name}",
+        f"/media/../private/{job.video_file.name}",
+    ):
+        assert api.get(url).status_code == 404, url
+        assert session.get(url).status_code == 404, url
+        assert Client().get(url).status_code in (401, 403, 404), url
