@@ -12,7 +12,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import selectors, services
-from config.throttling import ActionThrottle
 from accounts.serializers import (
     AvatarUploadSerializer,
     FollowStateSerializer,
@@ -25,6 +24,7 @@ from accounts.serializers import (
     UserPublicSerializer,
     profile_data,
 )
+from config.throttling import ActionThrottle
 from feed.selectors import liked_video_ids, profile_videos_page
 from feed.serializers import FeedPageSerializer, videos_data
 

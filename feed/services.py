@@ -132,6 +132,9 @@ def _clean_comment_body(body: str) -> str:
     if len(body) > COMMENT_MAX_CHARS:
         message = f"A comment is at most {COMMENT_MAX_CHARS} characters."
         raise DomainError(message, fields={"body": [message]})
+    if "\x00" in body:  # PostgreSQL can't store it: a 400 here instead of a 500 there
+        message = "A comment can't contain null characters."
+        raise DomainError(message, fields={"body": [message]})
     return body
 
 
@@ -140,6 +143,7 @@ def comment_create(
     *, author: User, video: Video, body: str, parent: Comment | None = None
 ) -> Comment:
     body = _clean_comment_body(body)
+    answered = parent  # whose comment this answers: they get the REPLY notification
     if parent is not None:
         if parent.video_id != video.pk or parent.deleted_at is not None:
             raise NotFound("No such comment.")
@@ -149,17 +153,27 @@ def comment_create(
     comment = Comment.objects.create(video=video, author=author, body=body, parent=parent)
     _touch(video.pk, comment_count=F("comment_count") + 1)
     notified = {author.pk}
-    if parent is not None and parent.author_id not in notified:
-        notify(recipient=parent.author, actor=author, kind=NotificationKind.REPLY,
+    if answered is not None and answered.author_id not in notified:
+        notify(recipient=answered.author, actor=author, kind=NotificationKind.REPLY,
                video=video, comment=comment)  # fmt: skip
-        notified.add(parent.author_id)
+        notified.add(answered.author_id)
     if video.creator_id not in notified:
         notify(recipient=video.creator, actor=author, kind=NotificationKind.COMMENT,
                video=video, comment=comment)  # fmt: skip
         notified.add(video.creator_id)
     handles = {match.lower() for match in MENTION_RE.findall(body)}
     if handles:
-        mentioned = list(User.objects.filter(username__in=handles, is_active=True))
+        # "@sam." at the end of a sentence means @sam, unless a handle "sam." exists.
+        candidates = handles | {handle.rstrip(".") for handle in handles}
+        found = {
+            user.username: user
+            for user in User.objects.filter(username__in=candidates, is_active=True)
+        }
+        mentioned: list[User] = []
+        for handle in sorted(handles):
+            user = found.get(handle) or found.get(handle.rstrip("."))
+            if user is not None and user not in mentioned:
+                mentioned.append(user)
         comment.mentions.set(mentioned)
         for user in mentioned:
             if user.pk not in notified:
