@@ -97,7 +97,13 @@ class ProfileVideosView(APIView):
     @extend_schema(responses=FeedPageSerializer)
     def get(self, request: Request, handle: str) -> Response:
         creator = selectors.user_get_by_handle(handle=handle)
-        page = profile_videos_page(creator=creator, cursor=request.query_params.get("cursor"))
+        try:
+            limit = int(request.query_params.get("limit", 18))
+        except ValueError:
+            limit = 18
+        page = profile_videos_page(
+            creator=creator, cursor=request.query_params.get("cursor"), limit=max(1, min(limit, 60))
+        )
         liked = liked_video_ids(viewer=request.user, videos=page.videos)
         return Response(
             {"results": videos_data(page.videos, liked_ids=liked), "next_cursor": page.next_cursor}

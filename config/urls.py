@@ -29,3 +29,5 @@ urlpatterns = [
 if settings.SERVE_MEDIA:
     media_prefix = settings.MEDIA_URL.lstrip("/")
     urlpatterns.append(re_path(rf"^{media_prefix}(?P<path>.+)$", serve_public_media, name="media"))
+
+handler404 = "config.views.not_found"

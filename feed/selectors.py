@@ -47,9 +47,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
 
 def visible_videos() -> QuerySet[Video]:
     # A banned creator (is_active = False) disappears from every feed, grid and page.
-    return Video.objects.filter(
-        status=VideoStatus.VISIBLE, creator__is_active=True
-    ).select_related(
+    return Video.objects.filter(status=VideoStatus.VISIBLE, creator__is_active=True).select_related(
         "creator", "remix_of__creator"
     )
 

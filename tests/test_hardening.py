@@ -173,3 +173,12 @@ def test_drafts_are_not_reachable_by_anyone_else(
         assert api.get(url).status_code == 404, url
         assert session.get(url).status_code == 404, url
         assert Client().get(url).status_code in (401, 403, 404), url
+
+
+@pytest.mark.django_db
+def test_api_404s_are_json_and_pages_are_html(client: Client) -> None:
+    api = client.get("/api/v1/videos/abc/like")
+    assert api.status_code == 404
+    assert api.json() == {"detail": "Not found.", "code": "not_found"}
+    page = client.get("/no/such/page/")
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
