@@ -18,6 +18,7 @@ def json_exception_handler(exc: Exception, context: dict[str, Any]) -> Response 
             body["fields"] = exc.fields
         if getattr(exc, "job_id", None):
             body["job"] = exc.job_id
+        body.update(exc.extra)
         headers = {}
         if getattr(exc, "retry_after", None):
             headers["Retry-After"] = str(exc.retry_after)

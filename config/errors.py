@@ -14,9 +14,11 @@ class DomainError(Exception):
         code: str | None = None,
         status_code: int | None = None,
         fields: dict[str, list[str]] | None = None,
+        extra: dict[str, object] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
+        self.extra = extra or {}
         if code:
             self.code = code
         if status_code:
@@ -43,3 +45,8 @@ class PromptBlocked(DomainError):
     def __init__(self, message: str, *, job_id: str) -> None:
         super().__init__(message, fields={"prompt": [message]})
         self.job_id = job_id
+
+
+class PaymentRequired(DomainError):
+    status_code = 402
+    code = "insufficient_credits"

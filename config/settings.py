@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -150,6 +151,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "generation.tasks.reap_stuck_jobs",
         "schedule": timedelta(minutes=1),
     },
+    "daily-free-credits": {
+        "task": "credits.tasks.refresh_daily_free_credits",
+        "schedule": crontab(minute=0, hour=0),
+    },
     "refresh-feed-scores": {
         "task": "feed.tasks.refresh_scores",
         "schedule": timedelta(seconds=30),
@@ -287,6 +292,12 @@ GENERATION_RESEND_QUEUED_AFTER = timedelta(
 )
 # 0 lets x264 use every core; benchmarks pin it to 1.
 RENDER_THREADS = int(os.environ.get("RENDER_THREADS", "0"))
+
+# --- Credits ---------------------------------------------------------------------------------
+FREE_CREDITS_PER_DAY = int(os.environ.get("FREE_CREDITS_PER_DAY", "40"))
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
 
 # --- Provenance (C2PA) --------------------------------------------------------------------------
 # Paths to the PEM certificate chain (leaf first) and its private key that sign every clip.

@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("accounts.api_urls")),
     path("", include("generation.api_urls")),
     path("", include("feed.api_urls")),
+    path("", include("credits.api_urls")),
 ]
 
 urlpatterns = [
@@ -23,6 +24,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("", include("accounts.urls")),
     path("", include("generation.urls")),
+    path("", include("credits.urls")),
     path("", include("feed.urls")),
 ]
 

@@ -18,6 +18,7 @@ from accounts.models import NotificationKind, User
 from accounts.services import notify
 from config.errors import Conflict, DomainError, NotFound
 from config.storage import private_storage, public_storage
+from credits.services import revenue_share_for_publish
 from feed import ranking
 from feed.models import (
     COMMENT_MAX_CHARS,
@@ -85,6 +86,8 @@ def video_publish(*, job: GenerationJob, user: User, caption: str = "") -> tuple
     try:
         with transaction.atomic():
             video.save()
+            # Licensed characters earn their rights holders a share of what the clip cost.
+            revenue_share_for_publish(job=job)
             if parent is not None:
                 Video.objects.filter(pk=parent.pk).update(
                     remix_count=F("remix_count") + 1, activity_at=timezone.now()

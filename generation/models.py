@@ -64,6 +64,12 @@ class GenerationJob(models.Model):
     licensed_rights = models.JSONField(
         default=list, blank=True, help_text="Rights holders whose licensed characters it uses."
     )
+    tier = models.CharField(max_length=20, default="standard")
+    # The price quoted (and held) at submit, and what was finally captured (never more).
+    quote_credits = models.PositiveIntegerField(default=0)
+    charged_credits = models.PositiveIntegerField(null=True, blank=True)
+    hold_free = models.PositiveIntegerField(default=0)
+    hold_paid = models.PositiveIntegerField(default=0)
 
     video_file = models.FileField(
         storage=private_storage, upload_to=draft_upload_path, max_length=255, blank=True

@@ -15,6 +15,7 @@ class JobCreateSerializer(StrictSerializer):
     fps = serializers.ChoiceField(choices=[24, 30], default=30)
     seed = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False)
     remix_of = serializers.IntegerField(required=False, allow_null=True)
+    tier = serializers.ChoiceField(choices=["standard", "pro"], default="standard")
 
 
 class JobPublishSerializer(StrictSerializer):
@@ -39,6 +40,9 @@ class JobSerializer(serializers.ModelSerializer):
             "fps",
             "seed",
             "backend",
+            "tier",
+            "quote_credits",
+            "charged_credits",
             "remix_of_id",
             "width",
             "height",

@@ -26,8 +26,10 @@ from accounts.models import User
 from accounts.services import user_event_send, user_event_send_now
 from config.errors import Conflict, DomainError, PromptBlocked
 from config.storage import private_storage
+from credits.services import credits_capture, credits_hold, credits_release
 from generation.models import Aspect, GenerationJob, JobStatus
 from generation.policy import prompt_check
+from generation.pricing import TIERS, Quote, quote
 from generation.provenance import ClipProvenance, sign_clip
 
 logger = logging.getLogger(__name__)
@@ -48,10 +50,11 @@ class JobRequest:
     seed: int | None = None
     fps: int = 30
     remix_of: int | None = None
+    tier: str = "standard"
 
     def fingerprint(self) -> str:
         payload = json.dumps(
-            [self.prompt, self.seconds, self.aspect, self.seed, self.fps, self.remix_of],
+            [self.prompt, self.seconds, self.aspect, self.seed, self.fps, self.remix_of, self.tier],
             sort_keys=True,
         )
         return hashlib.sha256(payload.encode()).hexdigest()
@@ -72,6 +75,8 @@ def job_request_validate(request: JobRequest) -> None:
         fields["aspect"] = [f"Choose one of {', '.join(Aspect.values)}."]
     if request.fps not in ALLOWED_FPS:
         fields["fps"] = ["Choose 24 or 30 frames per second."]
+    if request.tier not in TIERS:
+        fields["tier"] = [f"Choose one of {', '.join(TIERS)}."]
     if request.seed is not None and not 0 <= request.seed < 2**31:
         fields["seed"] = ["A seed is between 0 and 2147483647."]
     if fields:
@@ -119,6 +124,7 @@ def job_create(
         )
         raise PromptBlocked(verdict.reason, job_id=str(blocked.pk))
     try:
+        price = job_quote(request)
         with transaction.atomic():
             job = GenerationJob.objects.create(
                 owner=owner,
@@ -131,7 +137,13 @@ def job_create(
                 licensed_rights=verdict.licensed,
                 idempotency_key=idempotency_key or None,
                 request_fingerprint=fingerprint,
+                tier=request.tier,
+                quote_credits=price.credits,
             )
+            # Same transaction: no job without its hold, no hold without its job; too few
+            # credits (a 402) rolls the job back.
+            credits_hold(job=job, user=owner, amount=price.credits)
+            job.save(update_fields=["hold_free", "hold_paid"])
             transaction.on_commit(lambda: job_enqueue(job_id=job.id))
     except IntegrityError:
         # A concurrent request with the same key won the race: answer with its job.
@@ -140,6 +152,14 @@ def job_create(
             raise
         return _idempotent_replay(existing, fingerprint), False
     return job, True
+
+
+def job_quote(request: JobRequest) -> Quote:
+    """What the clip will cost, before anything is created (the create page shows it)."""
+    from generation.renderer import SIZES
+
+    width, height = SIZES[request.aspect]
+    return quote(seconds=request.seconds, width=width, height=height, tier=request.tier)
 
 
 def _job_for_idempotency_key(*, owner: User, key: str) -> GenerationJob | None:
@@ -299,6 +319,10 @@ def _render_and_store(job: GenerationJob) -> None:
         storage.delete(poster_name)
         raise JobCancelled
     job.refresh_from_db()
+    # The real price of what was made, never above the quote held at submit.
+    width, height = result.width, result.height
+    real = quote(seconds=round(result.duration), width=width, height=height, tier=job.tier)
+    credits_capture(job=job, price=real.credits)
     _push_job_state(job, after_commit=False)
 
 
@@ -348,7 +372,9 @@ def job_fail(*, job_id: UUID | str, reason: str) -> bool:
         if _transition(
             job_id, expected=expected, to=JobStatus.FAILED, error=reason, finished_at=timezone.now()
         ):
-            _push_job_state(GenerationJob.objects.get(pk=job_id), after_commit=False)
+            job = GenerationJob.objects.select_related("owner").get(pk=job_id)
+            credits_release(job=job)
+            _push_job_state(job, after_commit=False)
             return True
     return False
 
@@ -364,6 +390,7 @@ def job_cancel(*, job: GenerationJob) -> GenerationJob:
             finished_at=timezone.now(),
         ):
             job.refresh_from_db()
+            credits_release(job=job)
             _push_job_state(job)
             return job
     job.refresh_from_db()
@@ -394,4 +421,24 @@ def jobs_reap_stuck() -> dict[str, int]:
                 requeued += 1
         elif job_fail(job_id=job.pk, reason="The render did not finish in time."):
             failed += 1
-    return {"requeued": requeued, "failed": failed, "resent": resent}
+    return {"requeued": requeued, "failed": failed, "resent": resent, "settled": jobs_settle()}
+
+
+def jobs_settle(*, limit: int = 200) -> int:
+    """Settle holds a crash left open: capture succeeded jobs, release failed or cancelled ones.
+    (Both are idempotent, so settling twice is harmless.)"""
+    from credits.models import LedgerEntry
+
+    settled = 0
+    finished = GenerationJob.objects.filter(
+        status__in=[JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED],
+        quote_credits__gt=0,
+        charged_credits__isnull=True,
+    ).select_related("owner")[:limit]
+    for job in finished:
+        if LedgerEntry.objects.filter(idempotency_key=f"hold:{job.pk}").exists():
+            if job.status == JobStatus.SUCCEEDED:
+                settled += credits_capture(job=job, price=job.quote_credits)
+            else:
+                settled += credits_release(job=job)
+    return settled

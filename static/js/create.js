@@ -23,6 +23,25 @@
   }
 
   seconds.addEventListener("input", function () { secondsOut.textContent = seconds.value; });
+
+  // The exact price, and the balance after it, before the click.
+  const priceBox = document.getElementById("price");
+  let quoteTimer = null;
+  async function updateQuote() {
+    const params = new URLSearchParams({ seconds: seconds.value, aspect: form.aspect.value });
+    const response = await fetch(priceBox.dataset.api + "?" + params, { credentials: "same-origin" });
+    if (!response.ok) return;
+    const q = await response.json();
+    priceBox.textContent = "";
+    const strong = document.createElement("strong");
+    strong.textContent = q.credits + " credit" + (q.credits === 1 ? "" : "s");
+    priceBox.append("Price: ", strong);
+    if (q.balance !== null) priceBox.append(" · you have " + q.balance + ", " + q.balance_after + " after this clip");
+    priceBox.classList.toggle("error", q.affordable === false);
+    priceBox.dataset.credits = q.credits;
+  }
+  form.addEventListener("input", function () { clearTimeout(quoteTimer); quoteTimer = setTimeout(updateQuote, 150); });
+  updateQuote();
   form.addEventListener("input", function () { idempotencyKey = newKey(); });
 
   function showErrors(body) {
@@ -86,6 +105,7 @@
     if (data.status === "succeeded" && data.video_url) showResult(data);
     if (["succeeded", "failed", "cancelled", "blocked"].includes(data.status)) {
       submit.disabled = false;
+      updateQuote();
       idempotencyKey = newKey();
       clearTimeout(pollTimer);
     }
