@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import stripe
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -103,13 +104,15 @@ def _refresh_daily_free(account: CreditAccount, today: date) -> None:
         return
     account.free_day = today
     quota = settings.FREE_CREDITS_PER_DAY
-    _apply(
+    _, applied = _apply(
         account,
         kind=EntryKind.DAILY_FREE,
         key=f"daily:{account.pk}:{today.isoformat()}",
         free=quota - account.free_balance,
         memo=f"free credits for {today.isoformat()}",
     )
+    if not applied:  # today's top-up already happened: only remember the day
+        account.save(update_fields=["free_day", "updated_at"])
 
 
 def balance_for(*, user: User) -> CreditAccount:
@@ -288,17 +291,25 @@ def purchase_start(*, user: User, pack: CreditPack, success_url: str, cancel_url
         user=user, pack=pack, credits=pack.credits, amount_cents=pack.price_cents,
         currency=pack.currency,
     )  # fmt: skip
-    session = payments.create_checkout_session(
-        purchase_id=purchase.pk,
-        user_email=user.email,
-        pack_name=pack.name,
-        credits=pack.credits,
-        amount_cents=pack.price_cents,
-        currency=pack.currency,
-        success_url=success_url,
-        cancel_url=cancel_url,
-        idempotency_key=f"{user.pk}:{idempotency_key}",
-    )
+    try:
+        session = payments.create_checkout_session(
+            purchase_id=purchase.pk,
+            user_email=user.email,
+            pack_name=pack.name,
+            credits=pack.credits,
+            amount_cents=pack.price_cents,
+            currency=pack.currency,
+            success_url=success_url,
+            cancel_url=cancel_url,
+            idempotency_key=f"{user.pk}:{idempotency_key}",
+        )
+    except stripe.StripeError as error:
+        logger.warning("checkout session for purchase %s failed: %s", purchase.pk, error)
+        raise DomainError(
+            "The payment provider is not answering; try again in a minute.",
+            status_code=502,
+            code="payment_provider_error",
+        ) from error
     Purchase.objects.filter(pk=purchase.pk).update(stripe_session_id=session.id)
     purchase.stripe_session_id = session.id
     return purchase, session.url
