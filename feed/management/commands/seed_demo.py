@@ -14,6 +14,7 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.services import user_create
+from credits.models import CreditPack
 from feed.models import Video
 from feed.services import video_publish
 from generation import services
@@ -40,6 +41,10 @@ class Command(BaseCommand):
     help = "Create demo users and a dozen clips (idempotent)."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        for credits, cents, name in [(500, 500, "Starter"), (2200, 2000, "Creator")]:
+            CreditPack.objects.get_or_create(
+                name=name, defaults={"credits": credits, "price_cents": cents}
+            )
         users: dict[str, User] = {}
         for handle in sorted({handle for handle, _, _ in DEMO_CLIPS}):
             user = User.objects.filter(username=handle).first()
