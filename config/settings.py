@@ -299,6 +299,13 @@ STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
 STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
 
+# --- Cameos ----------------------------------------------------------------------------------
+CAMEO_MAX_UPLOAD_BYTES = int(os.environ.get("CAMEO_MAX_UPLOAD_BYTES", str(50 * 1024**2)))
+CAMEO_RETRY_COOLDOWN = timedelta(
+    seconds=int(os.environ.get("CAMEO_RETRY_COOLDOWN_SECONDS", str(24 * 3600)))
+)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
 # --- Provenance (C2PA) --------------------------------------------------------------------------
 # Paths to the PEM certificate chain (leaf first) and its private key that sign every clip.
 # Unset: a self-signed development chain is generated once under C2PA_DEV_DIR.

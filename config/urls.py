@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("generation.api_urls")),
     path("", include("feed.api_urls")),
     path("", include("credits.api_urls")),
+    path("", include("likeness.api_urls")),
 ]
 
 urlpatterns = [
@@ -25,6 +26,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("generation.urls")),
     path("", include("credits.urls")),
+    path("", include("likeness.urls")),
     path("", include("feed.urls")),
 ]
 

@@ -24,6 +24,18 @@ def job_get_for_owner(*, user: User, job_id: UUID | str) -> GenerationJob:
     return job
 
 
+def job_get_for_viewer(*, user: User, job_id: UUID | str) -> GenerationJob:
+    """A draft for its owner — or for the owner of a cameo it used (they may watch it)."""
+    from likeness.selectors import job_visible_to_cameo_owner
+
+    try:
+        return job_get_for_owner(user=user, job_id=job_id)
+    except NotFound:
+        if job_visible_to_cameo_owner(user=user, job_id=job_id):
+            return GenerationJob.objects.get(pk=job_id)
+        raise
+
+
 def jobs_for_owner(*, user: User) -> QuerySet[GenerationJob]:
     return GenerationJob.objects.filter(owner=user).select_related("owner", "video")
 

@@ -31,6 +31,8 @@ from generation.models import Aspect, GenerationJob, JobStatus
 from generation.policy import prompt_check
 from generation.pricing import TIERS, Quote, quote
 from generation.provenance import ClipProvenance, sign_clip
+from likeness.selectors import cameos_for_prompt
+from likeness.services import portrait_array, usages_record
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +107,10 @@ def job_create(
         if remix_source is None:
             raise DomainError("Invalid input.", fields={"remix_of": ["No such clip to remix."]})
     seed = request.seed if request.seed is not None else secrets.randbelow(2**31)
-    verdict = prompt_check(request.prompt)
+    # Cameos first: a refused cameo is a 403 before anything is created or charged.
+    cameos = cameos_for_prompt(requester=owner, prompt=request.prompt)
+    # The owners' preferences join the prompt, so the policy judges what will be rendered.
+    verdict = prompt_check(effective_prompt(request.prompt, cameos))
     if not verdict.allowed:
         # Kept as a record for moderators (and the user's drafts); never queued or charged.
         blocked = GenerationJob.objects.create(
@@ -144,6 +149,8 @@ def job_create(
             # credits (a 402) rolls the job back.
             credits_hold(job=job, user=owner, amount=price.credits)
             job.save(update_fields=["hold_free", "hold_paid"])
+            # Every use is recorded and told to the cameo's owner, even if it stays a draft.
+            usages_record(cameos=cameos, job=job)
             transaction.on_commit(lambda: job_enqueue(job_id=job.id))
     except IntegrityError:
         # A concurrent request with the same key won the race: answer with its job.
@@ -152,6 +159,12 @@ def job_create(
             raise
         return _idempotent_replay(existing, fingerprint), False
     return job, True
+
+
+def effective_prompt(prompt: str, cameos: list[Any]) -> str:
+    """The prompt as rendered: each cameo's owner preferences appended."""
+    extras = [f"(@{c.handle}: {c.preferences})" for c in cameos if c.preferences]
+    return " ".join([prompt.strip(), *extras])
 
 
 def job_quote(request: JobRequest) -> Quote:
@@ -258,13 +271,18 @@ def job_run(*, job_id: UUID | str) -> RunOutcome:
 def _render_and_store(job: GenerationJob) -> None:
     from generation.renderer import RenderSpec, render_clip
 
+    cameos = [usage.cameo for usage in job.cameo_usages.select_related("cameo")]
+    portrait = next(
+        (array for cameo in cameos if (array := portrait_array(cameo=cameo)) is not None), None
+    )
     spec = RenderSpec(
-        prompt=job.prompt,
+        prompt=effective_prompt(job.prompt, cameos),
         seconds=job.seconds,
         seed=job.seed,
         aspect=job.aspect,
         fps=job.fps,
         creator_handle=job.owner.username,
+        portrait=portrait,
     )
     reporter = _ProgressReporter(job)
     with tempfile.TemporaryDirectory(prefix="reverie-render-") as workdir:
@@ -287,7 +305,7 @@ def _render_and_store(job: GenerationJob) -> None:
                 creator_handle=job.owner.username,
                 backend=job.backend,
                 model=LOCAL_RENDERER_MODEL,
-                cameos=[],
+                cameos=[cameo.handle for cameo in cameos],
                 job_id=str(job.id),
             ),
         )

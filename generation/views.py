@@ -60,7 +60,7 @@ def draft_media(request: HttpRequest, job_id: UUID, filename: str) -> HttpRespon
     if field is None:
         raise Http404("No such file.")
     try:
-        job = selectors.job_get_for_owner(user=request.user, job_id=job_id)
+        job = selectors.job_get_for_viewer(user=request.user, job_id=job_id)
     except NotFound as exc:
         raise Http404(exc.message) from exc
     return stored_file_response(request, private_storage(), getattr(job, field).name, private=True)

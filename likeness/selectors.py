@@ -1,0 +1,123 @@
+"""Reads for cameos: who may use which cameo, mention resolution, and what an owner sees."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.db.models import QuerySet
+
+from accounts.models import Follow, User
+from config.errors import DomainError, NotFound
+from likeness.models import (
+    Cameo,
+    CameoApproval,
+    CameoPermissionLevel,
+    CameoStatus,
+    CameoUsage,
+    VerificationAttempt,
+)
+
+MENTION_RE = re.compile(r"(?<![\w@])@([a-z0-9_.]*[a-z0-9_])", re.IGNORECASE)
+MAX_CAMEOS_PER_CLIP = 3
+
+
+def cameo_refusal(*, cameo: Cameo, requester: User) -> str | None:
+    """Why the requester may not use this cameo, or None when they may."""
+    if cameo.status == CameoStatus.REVOKED:
+        return f"@{cameo.handle} was revoked by its owner."
+    if cameo.status != CameoStatus.APPROVED:
+        return f"@{cameo.handle} is not a verified cameo."
+    if requester.pk == cameo.owner_id:
+        return None
+    level = cameo.permission
+    if level == CameoPermissionLevel.EVERYONE:
+        return None
+    if (
+        level == CameoPermissionLevel.APPROVED
+        and CameoApproval.objects.filter(cameo=cameo, user=requester).exists()
+    ):
+        return None
+    if level == CameoPermissionLevel.MUTUALS and (
+        Follow.objects.filter(follower=requester, followee_id=cameo.owner_id).exists()
+        and Follow.objects.filter(follower_id=cameo.owner_id, followee=requester).exists()
+    ):
+        return None
+    return f"@{cameo.handle}'s owner hasn't allowed you to use their cameo."
+
+
+def cameos_for_prompt(*, requester: User, prompt: str) -> list[Cameo]:
+    """The cameos a prompt mentions by @handle, each checked for this requester.
+
+    Raises a 403 DomainError naming the first refused cameo, or a 400 past the per-clip limit."""
+    handles: list[str] = []
+    for match in MENTION_RE.findall(prompt):
+        handle = match.lower()
+        if handle not in handles:
+            handles.append(handle)
+    if not handles:
+        return []
+    cameos = {c.handle.lower(): c for c in Cameo.objects.filter(handle__in=handles)}
+    mentioned = [cameos[h] for h in handles if h in cameos]
+    if len(mentioned) > MAX_CAMEOS_PER_CLIP:
+        raise DomainError(
+            f"A clip can have at most {MAX_CAMEOS_PER_CLIP} cameos.",
+            fields={"prompt": [f"At most {MAX_CAMEOS_PER_CLIP} cameos per clip."]},
+        )
+    for cameo in mentioned:
+        refusal = cameo_refusal(cameo=cameo, requester=requester)
+        if refusal:
+            raise DomainError(refusal, status_code=403, code="cameo_not_allowed",
+                              fields={"prompt": [refusal]})  # fmt: skip
+    return mentioned
+
+
+def cameos_of(*, owner: User) -> QuerySet[Cameo]:
+    return Cameo.objects.filter(owner=owner).order_by("kind", "created_at")
+
+
+def cameo_get_for_owner(*, owner: Any, cameo_id: int) -> Cameo:
+    cameo = Cameo.objects.filter(pk=cameo_id, owner_id=getattr(owner, "pk", None)).first()
+    if cameo is None:
+        raise NotFound("No such cameo.")
+    return cameo
+
+
+def usages_for_owner(*, cameo: Cameo) -> list[CameoUsage]:
+    """Every clip that used the cameo, other people's drafts included."""
+    return list(
+        CameoUsage.objects.filter(cameo=cameo, deleted_by_owner_at__isnull=True)
+        .select_related("requester", "job", "job__video")
+        .order_by("-created_at")
+    )
+
+
+def usage_get_for_owner(*, owner: Any, usage_id: int) -> CameoUsage:
+    usage = (
+        CameoUsage.objects.select_related("cameo", "job", "requester")
+        .filter(pk=usage_id, cameo__owner_id=getattr(owner, "pk", None))
+        .first()
+    )
+    if usage is None:
+        raise NotFound("No such clip.")
+    return usage
+
+
+def attempt_get_for_owner(*, owner: Any, attempt_id: int) -> VerificationAttempt:
+    attempt = (
+        VerificationAttempt.objects.select_related("cameo")
+        .filter(pk=attempt_id, cameo__owner_id=getattr(owner, "pk", None))
+        .first()
+    )
+    if attempt is None:
+        raise NotFound("No such verification.")
+    return attempt
+
+
+def job_visible_to_cameo_owner(*, user: Any, job_id: Any) -> bool:
+    """Cameo owners may watch every clip that used their cameo, drafts included."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return CameoUsage.objects.filter(
+        job_id=job_id, cameo__owner=user, deleted_by_owner_at__isnull=True
+    ).exists()

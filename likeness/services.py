@@ -1,0 +1,333 @@
+"""Writes for cameos: create, verify (challenge → upload → automatic checks → moderator review),
+settings, usage records with owner notifications, and the owner's controls (delete a clip that
+used the cameo, revoke, delete the cameo with its verification data)."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import NotificationKind, User, handle_validator
+from accounts.services import notify
+from config.errors import DomainError
+from config.storage import private_storage
+from likeness.models import (
+    Cameo,
+    CameoApproval,
+    CameoKind,
+    CameoPermissionLevel,
+    CameoStatus,
+    CameoUsage,
+    VerificationAttempt,
+    VerificationStatus,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def cameo_create(*, owner: User, kind: str = CameoKind.PERSON, handle: str = "",
+                 name: str = "") -> Cameo:  # fmt: skip
+    """A new, unverified cameo. A person's cameo is mentioned by their own handle by default."""
+    kind = CameoKind(kind)
+    handle = (handle or (owner.username if kind == CameoKind.PERSON else "")).strip().lower()
+    try:
+        handle_validator(handle)
+    except Exception as error:
+        raise DomainError("Choose a handle: 3–30 of a-z, 0-9, '_' and '.'.",
+                          fields={"handle": ["Invalid handle."]}) from error  # fmt: skip
+    if (
+        kind == CameoKind.CHARACTER
+        and User.objects.filter(username__iexact=handle).exclude(pk=owner.pk).exists()
+    ):
+        raise DomainError("That handle belongs to someone.", fields={"handle": ["Taken."]})
+    try:
+        with transaction.atomic():
+            return Cameo.objects.create(owner=owner, kind=kind, handle=handle, name=name[:60])
+    except IntegrityError as error:
+        message = (
+            "You already have a cameo of yourself."
+            if kind == CameoKind.PERSON and Cameo.objects.filter(owner=owner, kind=kind).exists()
+            else "That handle is taken."
+        )
+        raise DomainError(message, status_code=409, code="cameo_exists") from error
+
+
+def verification_start(*, cameo: Cameo) -> VerificationAttempt:
+    """A fresh challenge; after a rejection, only once the cool-down has passed."""
+    from likeness.verification import new_challenge
+
+    if cameo.status in (CameoStatus.CHECKING, CameoStatus.PENDING_REVIEW):
+        raise DomainError("A recording is already being checked.", status_code=409,
+                          code="verification_in_progress")  # fmt: skip
+    if cameo.status == CameoStatus.APPROVED:
+        raise DomainError("This cameo is already verified.", status_code=409, code="verified")
+    if cameo.status == CameoStatus.REVOKED:
+        raise DomainError("This cameo was revoked.", status_code=409, code="revoked")
+    if cameo.rejected_at:
+        ready_at = cameo.rejected_at + settings.CAMEO_RETRY_COOLDOWN
+        if timezone.now() < ready_at:
+            wait = int((ready_at - timezone.now()).total_seconds()) + 1
+            error = DomainError(
+                "You can try again after a cool-down.", status_code=429, code="cool_down"
+            )
+            error.retry_after = wait  # type: ignore[attr-defined]
+            raise error
+    challenge = new_challenge()
+    return VerificationAttempt.objects.create(
+        cameo=cameo,
+        challenge={"numbers": list(challenge.numbers), "turns": list(challenge.turns)},
+    )
+
+
+def verification_upload(*, attempt: VerificationAttempt, upload: Any) -> VerificationAttempt:
+    """Store a recording only after really decoding it; then queue the automatic checks."""
+    from likeness.verification import UploadRejected, probe_upload
+
+    if attempt.status != VerificationStatus.CHALLENGED:
+        raise DomainError("Start a new verification to upload again.", status_code=409,
+                          code="attempt_used")  # fmt: skip
+    if upload.size > settings.CAMEO_MAX_UPLOAD_BYTES:
+        limit = settings.CAMEO_MAX_UPLOAD_BYTES // (1024 * 1024)
+        raise DomainError(f"A recording is at most {limit} MB.",
+                          fields={"clip": [f"At most {limit} MB."]})  # fmt: skip
+    suffix = Path(getattr(upload, "name", "clip.webm")).suffix.lower() or ".webm"
+    if suffix not in {".webm", ".mp4", ".mov", ".mkv"}:
+        suffix = ".webm"
+    with tempfile.NamedTemporaryFile(suffix=suffix) as temporary:
+        for chunk in upload.chunks():
+            temporary.write(chunk)
+        temporary.flush()
+        try:
+            info = probe_upload(temporary.name, max_bytes=settings.CAMEO_MAX_UPLOAD_BYTES)
+        except UploadRejected as rejected:
+            raise DomainError(str(rejected), fields={"clip": [str(rejected)]}) from rejected
+        temporary.seek(0)
+        name = private_storage().save(
+            f"cameos/{attempt.cameo_id}/verification-{attempt.pk}{suffix}", File(temporary)
+        )
+    with transaction.atomic():
+        updated = VerificationAttempt.objects.filter(
+            pk=attempt.pk, status=VerificationStatus.CHALLENGED
+        ).update(
+            clip=name, status=VerificationStatus.CHECKING, uploaded_at=timezone.now(),
+            checks={"duration": round(info.duration, 2)},
+        )  # fmt: skip
+        if not updated:
+            private_storage().delete(name)
+            raise DomainError("This verification was already used.", status_code=409)
+        Cameo.objects.filter(pk=attempt.cameo_id).update(status=CameoStatus.CHECKING)
+        transaction.on_commit(lambda: _enqueue_checks(attempt.pk))
+    attempt.refresh_from_db()
+    return attempt
+
+
+def _enqueue_checks(attempt_id: int) -> None:
+    from likeness.tasks import run_verification_checks
+
+    run_verification_checks.delay(attempt_id)
+
+
+def verification_run_checks(*, attempt_id: int) -> str:
+    """The worker's part: automatic checks, the reference portrait, then a moderator's turn."""
+    from likeness.verification import Challenge, check_clip
+
+    attempt = (
+        VerificationAttempt.objects.select_related("cameo", "cameo__owner")
+        .filter(pk=attempt_id)
+        .first()
+    )
+    if attempt is None or attempt.status != VerificationStatus.CHECKING:
+        return "skipped"
+    cameo = attempt.cameo
+    storage = private_storage()
+    suffix = Path(attempt.clip.name).suffix
+    with (
+        tempfile.NamedTemporaryFile(suffix=suffix) as local,
+        storage.open(attempt.clip.name) as src,
+    ):
+        for chunk in iter(lambda: src.read(1024 * 1024), b""):
+            local.write(chunk)
+        local.flush()
+        challenge = Challenge(
+            numbers=tuple(attempt.challenge["numbers"]), turns=tuple(attempt.challenge["turns"])
+        )
+        report = check_clip(local.name, challenge=challenge, kind=cameo.kind)
+    portrait_name = ""
+    if report.portrait_jpeg:
+        portrait_name = storage.save(
+            f"cameos/{cameo.pk}/portrait-{attempt.pk}.jpg", ContentFile(report.portrait_jpeg)
+        )
+    with transaction.atomic():
+        moved = VerificationAttempt.objects.filter(
+            pk=attempt.pk, status=VerificationStatus.CHECKING
+        ).update(
+            status=VerificationStatus.PENDING_REVIEW, checks=report.as_dict(),
+            checks_passed=report.passed, checked_at=timezone.now(),
+        )  # fmt: skip
+        if not moved:
+            if portrait_name:
+                storage.delete(portrait_name)
+            return "skipped"
+        old_portrait = cameo.portrait.name
+        Cameo.objects.filter(pk=cameo.pk).update(
+            status=CameoStatus.PENDING_REVIEW, portrait=portrait_name or old_portrait
+        )
+        summary = "passed" if report.passed else "did not pass every check"
+        _notify_self(cameo.owner, f"Your recording {summary}; a moderator will review it.")
+    return "pending_review"
+
+
+def _notify_self(user: User, text: str) -> None:
+    """Notifications about one's own cameo have no other actor: store and push them directly."""
+    from accounts.models import Notification
+    from accounts.services import user_event_send
+
+    Notification.objects.create(recipient=user, actor=user, kind=NotificationKind.CAMEO, text=text)
+    user_event_send(user_id=user.pk, event={"type": "notification", "kind": "cameo",
+                                            "text": text})  # fmt: skip
+
+
+@transaction.atomic
+def verification_review(*, attempt: VerificationAttempt, moderator: User, approve: bool,
+                        note: str = "") -> VerificationAttempt:  # fmt: skip
+    """A moderator's decision; the owner is told either way."""
+    if attempt.status != VerificationStatus.PENDING_REVIEW:
+        raise DomainError("This recording is not waiting for review.", status_code=409)
+    now = timezone.now()
+    attempt.status = VerificationStatus.APPROVED if approve else VerificationStatus.REJECTED
+    attempt.reviewed_by, attempt.reviewed_at, attempt.review_note = moderator, now, note[:500]
+    attempt.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
+    cameo = attempt.cameo
+    if approve:
+        Cameo.objects.filter(pk=cameo.pk).update(status=CameoStatus.APPROVED, approved_at=now)
+        text = f"Your cameo @{cameo.handle} is verified. Choose who may use it."
+    else:
+        Cameo.objects.filter(pk=cameo.pk).update(status=CameoStatus.REJECTED, rejected_at=now)
+        text = f"Your cameo @{cameo.handle} was not verified: {note or 'see the checks'}."
+    notify(recipient=cameo.owner, actor=moderator, kind=NotificationKind.CAMEO, text=text)
+    return attempt
+
+
+def cameo_update_settings(*, cameo: Cameo, permission: str | None = None,
+                          preferences: str | None = None, approved_handles: list[str] | None = None,
+                          revenue_share_opt_in: bool | None = None) -> Cameo:  # fmt: skip
+    """Who may use it, the preferences added to prompts (checked by the prompt policy)."""
+    from generation.policy import prompt_check
+
+    fields: list[str] = []
+    if permission is not None:
+        cameo.permission = CameoPermissionLevel(permission)
+        fields.append("permission")
+    if preferences is not None:
+        preferences = preferences.strip()
+        if len(preferences) > 300:
+            raise DomainError("Preferences are at most 300 characters.",
+                              fields={"preferences": ["At most 300 characters."]})  # fmt: skip
+        verdict = prompt_check(preferences)
+        if not verdict.allowed:
+            raise DomainError(verdict.reason, fields={"preferences": [verdict.reason]})
+        cameo.preferences = preferences
+        fields.append("preferences")
+    if revenue_share_opt_in is not None:
+        cameo.revenue_share_opt_in = revenue_share_opt_in
+        fields.append("revenue_share_opt_in")
+    with transaction.atomic():
+        if fields:
+            cameo.save(update_fields=fields)
+        if approved_handles is not None:
+            wanted = [h.strip().lstrip("@").lower() for h in approved_handles if h.strip()]
+            users = list(User.objects.filter(username__in=wanted, is_active=True))
+            missing = sorted(set(wanted) - {u.username for u in users})
+            if missing:
+                message = f"No such user: @{missing[0]}."
+                raise DomainError(message, fields={"approved": [message]})
+            CameoApproval.objects.filter(cameo=cameo).exclude(user__in=users).delete()
+            for user in users:
+                CameoApproval.objects.get_or_create(cameo=cameo, user=user)
+    return cameo
+
+
+def usages_record(*, cameos: list[Cameo], job: Any) -> None:
+    """Record each cameo's use by a new job and tell each owner at once (after commit)."""
+    for cameo in cameos:
+        usage = CameoUsage.objects.create(
+            cameo=cameo, job=job, requester=job.owner, prompt=job.prompt
+        )
+        if cameo.owner_id == job.owner_id:
+            continue
+        notify(recipient=cameo.owner, actor=job.owner, kind=NotificationKind.CAMEO_USED,
+               text=f"@{job.owner.username} used your cameo @{cameo.handle} in a clip "
+                    f"(usage {usage.pk}).")  # fmt: skip
+
+
+@transaction.atomic
+def usage_delete_clip(*, usage: CameoUsage) -> None:
+    """The owner removes a clip that used their cameo: the draft's files and any published copy
+    go, everywhere; the clip's creator is told."""
+    from feed.models import Video, VideoStatus
+    from generation.models import GenerationJob
+
+    job = usage.job
+    if job is not None:
+        storage = private_storage()
+        for name in (job.video_file.name, job.poster_file.name):
+            if name:
+                storage.delete(name)
+        GenerationJob.objects.filter(pk=job.pk).update(
+            video_file="", poster_file="", error="Removed at the request of a person in it."
+        )
+        for video in Video.objects.filter(job=job):
+            video.file.delete(save=False)
+            video.poster.delete(save=False)
+            Video.objects.filter(pk=video.pk).update(status=VideoStatus.REMOVED)
+        notify(recipient=job.owner, actor=usage.cameo.owner, kind=NotificationKind.CAMEO,
+               text=f"@{usage.cameo.handle} removed your clip that used their cameo.")  # fmt: skip
+    CameoUsage.objects.filter(pk=usage.pk).update(deleted_by_owner_at=timezone.now())
+
+
+@transaction.atomic
+def cameo_revoke(*, cameo: Cameo, take_down_published: bool = False) -> int:
+    """New uses are refused at once; published clips come down if the owner says so.
+    Returns how many published clips were taken down."""
+    from feed.models import Video, VideoStatus
+
+    Cameo.objects.filter(pk=cameo.pk).update(status=CameoStatus.REVOKED, revoked_at=timezone.now())
+    cameo.status = CameoStatus.REVOKED
+    taken_down = 0
+    if take_down_published:
+        taken_down = Video.objects.filter(
+            job__cameo_usages__cameo=cameo, status=VideoStatus.VISIBLE
+        ).update(status=VideoStatus.REMOVED)
+    return taken_down
+
+
+@transaction.atomic
+def cameo_delete(*, cameo: Cameo) -> None:
+    """Delete the cameo with its verification recordings and portrait."""
+    storage = private_storage()
+    names = [a.clip.name for a in cameo.attempts.all() if a.clip]
+    names += [cameo.portrait.name] if cameo.portrait else []
+    names += [f"cameos/{cameo.pk}/portrait-{a.pk}.jpg" for a in cameo.attempts.all()]
+    cameo.delete()
+    transaction.on_commit(lambda: [storage.delete(n) for n in names if storage.exists(n)])
+
+
+def portrait_array(*, cameo: Cameo) -> Any:
+    """The reference portrait as an RGB numpy array, for the local renderer to composite."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    if not cameo.portrait:
+        return None
+    with private_storage().open(cameo.portrait.name) as handle:
+        return np.asarray(Image.open(io.BytesIO(handle.read())).convert("RGB"))
