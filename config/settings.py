@@ -293,6 +293,11 @@ GENERATION_RESEND_QUEUED_AFTER = timedelta(
 # 0 lets x264 use every core; benchmarks pin it to 1.
 RENDER_THREADS = int(os.environ.get("RENDER_THREADS", "0"))
 
+# --- Feed ------------------------------------------------------------------------------------
+# For You candidate pools are shared by all viewers for this long (0: never cached).
+FOR_YOU_POOL_SECONDS = int(os.environ.get("FOR_YOU_POOL_SECONDS", "5"))
+FOR_YOU_POOL_SIZE = int(os.environ.get("FOR_YOU_POOL_SIZE", "400"))
+
 # --- Credits ---------------------------------------------------------------------------------
 FREE_CREDITS_PER_DAY = int(os.environ.get("FREE_CREDITS_PER_DAY", "40"))
 STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")

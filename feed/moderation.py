@@ -19,6 +19,7 @@ from feed.models import (
     Video,
     VideoStatus,
 )
+from feed.selectors import candidate_pools_forget
 
 VIDEO_ACTIONS = {
     ModerationActionKind.HIDE_VIDEO,
@@ -89,6 +90,7 @@ def moderation_act(
     elif action == ModerationActionKind.UNBAN_USER:
         User.objects.filter(pk=user.pk).update(is_active=True, banned_at=None)
 
+    transaction.on_commit(candidate_pools_forget)
     resolved = 0
     if video is not None and action in REPORT_OUTCOMES:
         outcome, verb = REPORT_OUTCOMES[action]

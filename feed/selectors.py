@@ -14,6 +14,7 @@ from typing import Any
 
 import redis
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -152,54 +153,101 @@ def _less_like_this(viewer: Any) -> tuple[dict[int, int], dict[str, int]]:
     return dict(creators), dict(words)
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """What ranking needs of a clip: a slim row, cheap to cache and share between viewers."""
+
+    id: int
+    creator_id: int
+    score: float
+    keywords: tuple[str, ...]
+
+
+CANDIDATE_FIELDS = ("id", "creator_id", "score", "keywords")
+POOL_CACHE_KEY = "foryou:pools:v1"
+
+
+def _candidates(queryset: QuerySet[Video], limit: int) -> list[Candidate]:
+    return [
+        Candidate(id=row[0], creator_id=row[1], score=row[2], keywords=tuple(row[3] or ()))
+        for row in queryset.values_list(*CANDIDATE_FIELDS)[:limit]
+    ]
+
+
+def _visible_rows() -> QuerySet[Video]:
+    return Video.objects.filter(status=VideoStatus.VISIBLE, creator__is_active=True)
+
+
+def candidate_pools() -> tuple[list[Candidate], list[Candidate]]:
+    """The best-scored clips and the newest little-seen ones, shared by every viewer for a few
+    seconds: most For You requests then cost no ranking query at all."""
+    cached = cache.get(POOL_CACHE_KEY)
+    if cached is not None:
+        return cached
+    pool_size = settings.FOR_YOU_POOL_SIZE
+    ranked = _candidates(_visible_rows().order_by("-score", "-id"), pool_size)
+    recent = timezone.now() - DISCOVERY_WINDOW
+    fresh = _candidates(
+        _visible_rows()
+        .filter(published_at__gte=recent, view_count__lt=DISCOVERY_MAX_VIEWS)
+        .order_by("-published_at", "-id"),
+        pool_size,
+    )
+    if settings.FOR_YOU_POOL_SECONDS > 0:
+        cache.set(POOL_CACHE_KEY, (ranked, fresh), settings.FOR_YOU_POOL_SECONDS)
+    return ranked, fresh
+
+
+def candidate_pools_forget() -> None:
+    """Publishing, hiding or banning changes what may be shown: rebuild the pools."""
+    cache.delete(POOL_CACHE_KEY)
+
+
 def for_you_page(*, viewer: Any, viewer_key: str, limit: int = FEED_PAGE_SIZE) -> list[Video]:
     """The next For You page for this viewer: ranked clips they have not been shown, about a
     quarter new clips for discovery, never three in a row from one creator, adjusted by their
     "show less like this". The page is then remembered as seen.
 
-    A constant number of queries: seen set (Redis), "less like this", ranked candidates,
-    discovery candidates and a fallback of already-seen clips for when everything was seen."""
+    A constant number of queries: "less like this" (signed-in viewers), the shared candidate
+    pools (only when their cache expired), and the chosen clips themselves. A viewer who has
+    seen the whole pool gets one more query for deeper candidates."""
     limit = max(1, min(limit, FEED_MAX_PAGE_SIZE))
-    seen = seen_ids(viewer_key=viewer_key)
+    seen = set(seen_ids(viewer_key=viewer_key))
     less_creators, less_words = _less_like_this(viewer)
-    unseen = visible_videos().exclude(pk__in=seen) if seen else visible_videos()
+    ranked_pool, fresh_pool = candidate_pools()
+    ranked = [c for c in ranked_pool if c.id not in seen][: limit * CANDIDATE_FACTOR]
+    fresh = [c for c in fresh_pool if c.id not in seen][: limit * CANDIDATE_FACTOR]
+    if len(ranked) < limit and len(ranked_pool) >= settings.FOR_YOU_POOL_SIZE:
+        # This viewer has been through the shared pool: look deeper, for them alone.
+        deeper = _visible_rows().exclude(pk__in=seen).order_by("-score", "-id")
+        ranked = _candidates(deeper, limit * CANDIDATE_FACTOR)
 
-    ranked = list(unseen.order_by("-score", "-id")[: limit * CANDIDATE_FACTOR])
-    recent = timezone.now() - DISCOVERY_WINDOW
-    fresh = list(
-        unseen.filter(published_at__gte=recent, view_count__lt=DISCOVERY_MAX_VIEWS).order_by(
-            "-published_at", "-id"
-        )[: limit * CANDIDATE_FACTOR]
-    )
-    # When the viewer has seen everything, show the best again rather than an empty feed.
-    rewatch = list(visible_videos().order_by("-score", "-id")[:limit]) if seen else []
-
-    def personal(video: Video) -> float:
-        return video.score + ranking.personal_adjustment(
-            creator_id=video.creator_id,
-            video_keywords=video.keywords or [],
+    def personal(candidate: Candidate) -> float:
+        return candidate.score + ranking.personal_adjustment(
+            creator_id=candidate.creator_id,
+            video_keywords=list(candidate.keywords),
             less_creators=less_creators,
             less_keywords=less_words,
         )
 
     ranked.sort(key=personal, reverse=True)
     rng = random.Random(f"{viewer_key}:{len(seen)}")
-    ranked_ids = {video.pk for video in ranked[:limit]}
-    discovery_pool = [video for video in fresh if video.pk not in ranked_ids]
+    ranked_ids = {c.id for c in ranked[:limit]}
+    discovery_pool = [c for c in fresh if c.id not in ranked_ids]
     discovery_pool.sort(key=personal, reverse=True)
     discovery_pool = discovery_pool[: limit * 2]
     rng.shuffle(discovery_pool)
     discovery_count = max(1, round(limit * DISCOVERY_SHARE)) if limit >= 2 else 0
 
-    page: list[Video] = []
+    page: list[Candidate] = []
     taken: set[int] = set()
     ranked_left = list(ranked)
     discovery_left = discovery_pool[:discovery_count]
 
-    def take(candidates: list[Video]) -> Video | None:
+    def take(candidates: list[Candidate]) -> Candidate | None:
         """The best candidate not on the page yet, passing over one that would show the same
         creator a third time in a row while a candidate by someone else is left."""
-        candidates[:] = [video for video in candidates if video.pk not in taken]
+        candidates[:] = [c for c in candidates if c.id not in taken]
         if not candidates:
             return None
         run_creator = (
@@ -207,7 +255,7 @@ def for_you_page(*, viewer: Any, viewer_key: str, limit: int = FEED_PAGE_SIZE) -
             if len(page) >= 2 and page[-1].creator_id == page[-2].creator_id
             else None
         )
-        pick = next((i for i, v in enumerate(candidates) if v.creator_id != run_creator), 0)
+        pick = next((i for i, c in enumerate(candidates) if c.creator_id != run_creator), 0)
         return candidates.pop(pick)
 
     slot = 0
@@ -217,21 +265,25 @@ def for_you_page(*, viewer: Any, viewer_key: str, limit: int = FEED_PAGE_SIZE) -
         first, second = (
             (discovery_left, ranked_left) if slot % 4 == 3 else (ranked_left, discovery_left)
         )
-        video = take(first) or take(second)
-        if video is None:
+        candidate = take(first) or take(second)
+        if candidate is None:
             break
-        page.append(video)
-        taken.add(video.pk)
+        page.append(candidate)
+        taken.add(candidate.id)
         slot += 1
-    for video in rewatch:
+    # When the viewer has seen everything, show the best again rather than an empty feed.
+    for candidate in ranked_pool:
         if len(page) >= limit:
             break
-        if video.pk not in taken:
-            page.append(video)
-            taken.add(video.pk)
-    page = ranking.limit_creator_runs(page, creator_of=lambda video: video.creator_id)
-    seen_add(viewer_key=viewer_key, video_ids=[video.pk for video in page])
-    return page
+        if candidate.id not in taken:
+            page.append(candidate)
+            taken.add(candidate.id)
+    page = ranking.limit_creator_runs(page, creator_of=lambda c: c.creator_id)
+    # One query for the chosen clips; the visibility filter again, as the pools may be seconds old.
+    videos = visible_videos().in_bulk([c.id for c in page])
+    chosen = [videos[c.id] for c in page if c.id in videos]
+    seen_add(viewer_key=viewer_key, video_ids=[video.pk for video in chosen])
+    return chosen
 
 
 def comments_for_video(*, video: Video, limit: int = 100) -> list[Comment]:

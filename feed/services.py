@@ -30,6 +30,7 @@ from feed.models import (
     View,
     video_upload_path,
 )
+from feed.selectors import candidate_pools_forget
 from generation.models import GenerationJob, JobStatus
 
 COMMENT_EDIT_WINDOW = timedelta(minutes=15)
@@ -88,6 +89,7 @@ def video_publish(*, job: GenerationJob, user: User, caption: str = "") -> tuple
             video.save()
             # Licensed characters earn their rights holders a share of what the clip cost.
             revenue_share_for_publish(job=job)
+            transaction.on_commit(candidate_pools_forget)
             if parent is not None:
                 Video.objects.filter(pk=parent.pk).update(
                     remix_count=F("remix_count") + 1, activity_at=timezone.now()

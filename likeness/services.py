@@ -19,6 +19,7 @@ from accounts.models import NotificationKind, User, handle_validator
 from accounts.services import notify
 from config.errors import DomainError
 from config.storage import private_storage
+from feed.selectors import candidate_pools_forget
 from likeness.models import (
     Cameo,
     CameoApproval,
@@ -291,6 +292,7 @@ def usage_delete_clip(*, usage: CameoUsage) -> None:
         notify(recipient=job.owner, actor=usage.cameo.owner, kind=NotificationKind.CAMEO,
                text=f"@{usage.cameo.handle} removed your clip that used their cameo.")  # fmt: skip
     CameoUsage.objects.filter(pk=usage.pk).update(deleted_by_owner_at=timezone.now())
+    transaction.on_commit(candidate_pools_forget)
 
 
 @transaction.atomic
@@ -306,6 +308,7 @@ def cameo_revoke(*, cameo: Cameo, take_down_published: bool = False) -> int:
         taken_down = Video.objects.filter(
             job__cameo_usages__cameo=cameo, status=VideoStatus.VISIBLE
         ).update(status=VideoStatus.REMOVED)
+        transaction.on_commit(candidate_pools_forget)
     return taken_down
 
 

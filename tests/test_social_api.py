@@ -762,10 +762,13 @@ def test_for_you_api_costs_constant_queries(
     api: APIClient, user: Any, django_assert_num_queries: Any, count: int
 ) -> None:
     _clips_with_engagement(count, creators=[UserFactory() for _ in range(3)], viewer=user)
-    # "less like this", ranked candidates, discovery candidates, the viewer's likes.
-    with django_assert_num_queries(4):
+    # "less like this", the shared pools (ranked, discovery), the chosen clips, the viewer's likes.
+    with django_assert_num_queries(5):
         body = api.get("/api/v1/feed/for-you", {"limit": 20}).json()
     assert len(body["results"]) == count
+    # While the pools are cached, the next page needs no ranking query at all.
+    with django_assert_num_queries(3):
+        api.get("/api/v1/feed/for-you", {"limit": 20})
 
 
 @pytest.mark.django_db
