@@ -84,6 +84,8 @@ class NotificationKind(models.TextChoices):
     JOB = "job", "generation update"
     REPORT_OUTCOME = "report_outcome", "outcome of your report"
     MODERATION = "moderation", "moderation notice"
+    CAMEO_USED = "cameo_used", "used your cameo"
+    CAMEO = "cameo", "cameo update"
 
 
 class Notification(models.Model):
