@@ -343,22 +343,43 @@ class _Sample:
     index: int
     time: float
     faces: list[Box]  # frontal detections, largest first
-    profile: State | None  # "left"/"right" from the profile cascade (only run without faces)
     brightness: float  # of the face, or of the whole frame without one
     sharpness: float  # of the face, or of the sharpest tile without one
     std: float
     edges: float
+    small: np.ndarray | None = field(default=None, repr=False)  # equalised, for the 2nd pass
+    scale: float = 1.0  # small / full resolution
+    profile: State | None = None  # from the profile cascade, on frames without a frontal face
     state: State | None = None
 
 
-def _detect(small: np.ndarray, scale: float, cascade: cv2.CascadeClassifier) -> list[Box]:
+def _detect(
+    small: np.ndarray,
+    scale: float,
+    cascade: cv2.CascadeClassifier,
+    *,
+    sizes: tuple[int, int] | None = None,
+    offset: tuple[int, int] = (0, 0),
+) -> list[Box]:
+    """Faces in `small`, as full-resolution boxes, largest first."""
     short = min(small.shape)
-    side = max(20, int(short * MIN_FACE_FRACTION))
+    low, high = sizes or (max(20, int(short * MIN_FACE_FRACTION)), short)
+    high = min(high, short)
+    if low > high:
+        return []
     found = cascade.detectMultiScale(
-        small, scaleFactor=1.15, minNeighbors=5, minSize=(side, side), maxSize=(short, short)
+        small, scaleFactor=1.15, minNeighbors=5, minSize=(low, low), maxSize=(high, high)
     )
-    boxes = [tuple(int(round(v / scale)) for v in box) for box in found]
-    return sorted(boxes, key=lambda box: -box[2])  # type: ignore[misc]
+    boxes: list[Box] = [
+        (
+            round((x + offset[0]) / scale),
+            round((y + offset[1]) / scale),
+            round(w / scale),
+            round(h / scale),
+        )
+        for x, y, w, h in found
+    ]
+    return sorted(boxes, key=lambda box: -box[2])
 
 
 def _laplacian_var(gray: np.ndarray) -> float:
@@ -387,47 +408,70 @@ def _sharpest_tile(gray: np.ndarray) -> float:
 
 def _oriented(frame: av.VideoFrame, image: np.ndarray, mirrored: bool) -> np.ndarray:
     """Apply the container's display rotation (phones record sideways) and un-mirror."""
-    rotation = frame.rotation if hasattr(frame, "rotation") else 0
-    if rotation and rotation % 90 == 0:
-        image = np.rot90(image, k=(rotation // 90) % 4)  # rotation is counter-clockwise
+    rotation = getattr(frame, "rotation", 0) or 0
+    if rotation % 90 == 0 and rotation % 360:
+        image = np.rot90(image, k=(rotation // 90) % 4)  # both counter-clockwise
     if mirrored:
         image = image[:, ::-1]
     return np.ascontiguousarray(image)
 
 
-def _analyse(gray: np.ndarray, index: int, time: float, kind: Kind) -> tuple[_Sample, np.ndarray]:
+def _analyse(gray: np.ndarray, index: int, time: float, kind: Kind) -> _Sample:
+    """First pass over one frame: frontal faces (people only), light, focus, content."""
     h, w = gray.shape
     scale = DETECT_LONG_SIDE / max(h, w)
     small = cv2.resize(gray, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
     std = float(small.std())
     edges = float(np.count_nonzero(cv2.Canny(small, 50, 150))) / small.size
-    faces: list[Box] = []
-    profile: State | None = None
-    if kind == "person":
-        # Equalising lets the cascades find a face in a dim room; brightness is judged apart.
-        equalised = cv2.equalizeHist(small)
-        frontal, profile_cascade = _cascades()
-        faces = _detect(equalised, scale, frontal)
-        if not faces:
-            # The profile cascade finds faces whose nose points to image left: the person
-            # turned to THEIR right. Its mirror image catches a turn to their left.
-            right = _detect(equalised, scale, profile_cascade)
-            left = _detect(np.ascontiguousarray(equalised[:, ::-1]), scale, profile_cascade)
-            if right and (not left or right[0][2] >= left[0][2]):
-                profile = "right"
-            elif left:
-                profile = "left"
+    if kind != "person":
+        return _Sample(index, time, [], float(small.mean()), _sharpest_tile(gray), std, edges)
+    # Equalising lets the cascades find a face in a dim room; brightness is judged apart.
+    equalised = cv2.equalizeHist(small)
+    faces = _detect(equalised, scale, _cascades()[0])
     if faces:
-        crop = _face_crop(gray, faces[0])
-        brightness = float(
-            gray[faces[0][1] : sum(faces[0][1::2]), faces[0][0] : sum(faces[0][::2])].mean()
-        )
-        sharpness = _laplacian_var(crop)
+        x, y, fw, fh = faces[0]
+        brightness = float(gray[max(0, y) : y + fh, max(0, x) : x + fw].mean())
+        sharpness = _laplacian_var(_face_crop(gray, faces[0]))
     else:
-        brightness = float(small.mean())
-        sharpness = _sharpest_tile(gray)
-    sample = _Sample(index, time, faces, profile, brightness, sharpness, std, edges)
-    return sample, small
+        brightness, sharpness = float(small.mean()), _sharpest_tile(gray)
+    sample = _Sample(index, time, faces, brightness, sharpness, std, edges, equalised, scale)
+    return sample
+
+
+def _find_profiles(samples: list[_Sample]) -> None:
+    """Second pass: look for a turned head where the frontal cascade lost the face.
+
+    Only near where the frontal face usually is and at about its size: a turned head stays
+    on its neck, and the narrow search keeps both the cost and false positives down. The
+    profile cascade knows only faces whose nose points to image left (a person turned to
+    THEIR right, unmirrored); its run on the mirrored crop catches turns to their left.
+    """
+    frontal = [s.faces[0] for s in samples if s.faces]
+    if not frontal:
+        return  # nobody to follow; a clip of profiles alone is no verification anyway
+    cx = statistics.median(x + w / 2 for x, _, w, _ in frontal)
+    cy = statistics.median(y + h / 2 for _, y, _, h in frontal)
+    size = statistics.median(w for _, _, w, _ in frontal)
+    profile = _cascades()[1]
+    for sample in samples:
+        if sample.faces or sample.small is None:
+            continue
+        s = sample.scale
+        height, width = sample.small.shape
+        left = max(0, int((cx - 2.0 * size) * s))
+        right = min(width, int((cx + 2.0 * size) * s))
+        top = max(0, int((cy - 1.5 * size) * s))
+        bottom = min(height, int((cy + 1.5 * size) * s))
+        roi = sample.small[top:bottom, left:right]
+        if roi.size == 0:
+            continue
+        sizes = (max(20, int(0.6 * size * s)), int(1.5 * size * s))
+        facing_left = _detect(roi, s, profile, sizes=sizes)
+        facing_right = _detect(np.ascontiguousarray(roi[:, ::-1]), s, profile, sizes=sizes)
+        if facing_left and (not facing_right or facing_left[0][2] >= facing_right[0][2]):
+            sample.profile = "right"  # nose to image left = the person's right
+        elif facing_right:
+            sample.profile = "left"
 
 
 def _sample_frames(
@@ -685,7 +729,7 @@ def check_clip(
     # few decoded frames are kept alive.
     candidates: list[tuple[float, int, av.VideoFrame, Box | None]] = []
     for frame, gray, time in _sample_frames(path, info, count, mirrored):
-        sample, _ = _analyse(gray, len(samples), time, kind)
+        sample = _analyse(gray, len(samples), time, kind)
         samples.append(sample)
         if kind == "person" and not sample.faces:
             continue
@@ -700,6 +744,7 @@ def check_clip(
         raise UploadRejected(NOT_A_VIDEO)
 
     if kind == "person":
+        _find_profiles(samples)
         checks, seen = _person_checks(samples, challenge)
     else:
         checks, seen = _character_checks(samples), ()
