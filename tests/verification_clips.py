@@ -5,7 +5,8 @@ vertical axis behind it (the neck), seen by a pinhole camera. Turning towards th
 own left therefore moves the face towards image right (the camera faces the person), makes
 the cheek that turns away narrower than the one that comes closer, and slides the features
 sideways, which is what a webcam records. Clips are "as the camera sees", not mirrored like
-a selfie preview.
+a selfie preview. A flat photo has no real profile, so these clips exercise the face-position
+cue; the profile cascade's direction is tested on skimage's cameraman photo instead.
 """
 
 from __future__ import annotations
@@ -79,7 +80,9 @@ def render_head(
     return out
 
 
-def turn_yaw(turns: tuple[str, ...], *, start: float = 2.5, each: float = 1.6, peak: float = 40):
+def turn_yaw(
+    turns: tuple[str, ...], *, start: float = 2.5, each: float = 1.6, peak: float = 40.0
+) -> Yaw:
     """A yaw curve: frontal until `start`, then each turn ramps out to `peak` degrees, holds
     and comes back, with a short frontal pause between turns."""
 
@@ -116,11 +119,6 @@ def head_frames(
             centre = width * (k + 0.5) / heads
             shift = sway_px * math.sin(2 * math.pi * 0.3 * t)
             frame = render_head(frame, yaw(t), centre_x=centre, scale=scale, shift_x=shift)
-        yield frame
-
-
-def still(frame: np.ndarray, count: int) -> Iterator[np.ndarray]:
-    for _ in range(count):
         yield frame
 
 
