@@ -18,7 +18,7 @@ from credits.models import CreditPack
 from feed.models import Video
 from feed.services import video_publish
 from generation import services
-from generation.models import JobStatus
+from generation.models import GenerationJob, JobStatus
 
 DEMO_PASSWORD = "reverie-demo"
 DEMO_CLIPS = [
@@ -57,12 +57,17 @@ class Command(BaseCommand):
         made = 0
         for index, (handle, prompt, seconds) in enumerate(DEMO_CLIPS):
             key = f"demo-{index}"
-            with transaction.atomic():
-                job, created = services.job_create(
-                    owner=users[handle],
-                    request=services.JobRequest(prompt=prompt, seconds=seconds, seed=1000 + index),
-                    idempotency_key=key,
-                )
+            # A demo made by an older version stays as it is (its request fingerprint may differ).
+            job = GenerationJob.objects.filter(owner=users[handle], idempotency_key=key).first()
+            if job is None:
+                with transaction.atomic():
+                    job, _ = services.job_create(
+                        owner=users[handle],
+                        request=services.JobRequest(
+                            prompt=prompt, seconds=seconds, seed=1000 + index
+                        ),
+                        idempotency_key=key,
+                    )
             if job.status == JobStatus.QUEUED:
                 # Render here rather than wait for a worker: the demo is ready when the app starts.
                 services.job_run(job_id=job.pk)
