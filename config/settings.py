@@ -300,6 +300,8 @@ FOR_YOU_POOL_SIZE = int(os.environ.get("FOR_YOU_POOL_SIZE", "400"))
 
 # --- Credits ---------------------------------------------------------------------------------
 FREE_CREDITS_PER_DAY = int(os.environ.get("FREE_CREDITS_PER_DAY", "40"))
+# Share of a published clip's price paid to each opted-in cameo owner in it.
+CAMEO_REVENUE_SHARE_PERCENT = int(os.environ.get("CAMEO_REVENUE_SHARE_PERCENT", "20"))
 STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
 STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")

@@ -44,6 +44,18 @@ def account_for_user(*, user: User) -> CreditAccount:
         return CreditAccount.objects.get(user=user, kind=AccountKind.USER)
 
 
+def earnings_account_for(*, user: User) -> CreditAccount:
+    """A cameo owner's earnings, kept apart from the wallet they spend from."""
+    account = CreditAccount.objects.filter(user=user, kind=AccountKind.EARNINGS).first()
+    if account is not None:
+        return account
+    try:
+        with transaction.atomic():
+            return CreditAccount.objects.create(user=user, kind=AccountKind.EARNINGS)
+    except IntegrityError:
+        return CreditAccount.objects.get(user=user, kind=AccountKind.EARNINGS)
+
+
 def account_for_rights_holder(*, rights_holder_id: int) -> CreditAccount:
     account = CreditAccount.objects.filter(rights_holder_id=rights_holder_id).first()
     if account is not None:
@@ -251,12 +263,29 @@ def daily_free_refresh_all(*, batch_size: int = 500) -> int:
 
 
 def revenue_share_for_publish(*, job: Any) -> list[LedgerEntry]:
-    """When a clip with licensed characters is published, their rights holders get their share
-    of the captured price (rounded down), once."""
+    """When a clip is published, the owners of cameos in it who opted in, and the rights holders
+    of licensed characters in it, get their share of the captured price (rounded down), once."""
     entries: list[LedgerEntry] = []
     charged = job.charged_credits or 0
     if not charged:
         return entries
+    cameo_share = Decimal(str(settings.CAMEO_REVENUE_SHARE_PERCENT))
+    for usage in job.cameo_usages.select_related("cameo", "cameo__owner"):
+        cameo = usage.cameo
+        share = int(cameo_share * charged / 100)
+        if not cameo.revenue_share_opt_in or cameo.owner_id == job.owner_id or share <= 0:
+            continue
+        with transaction.atomic():
+            account = _lock(earnings_account_for(user=cameo.owner))
+            entry, _ = _apply(
+                account,
+                kind=EntryKind.REVENUE_SHARE,
+                key=f"revshare:{job.pk}:cameo:{cameo.pk}",
+                paid=share,
+                job=job,
+                memo=f"{cameo_share}% of {charged} for @{cameo.handle}",
+            )
+        entries.append(entry)
     for licence in job.licensed_rights or []:
         share = int(Decimal(str(licence.get("share_percent", "0"))) * charged / 100)
         if share <= 0:

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from credits import payments, selectors, services
-from credits.models import CreditPack
+from credits.models import AccountKind, CreditAccount, CreditPack
 from generation.pricing import (
     BACKEND_COSTS,
     CREDIT_USD,
@@ -24,6 +24,7 @@ from generation.renderer import SIZES
 def wallet_page(request: HttpRequest) -> HttpResponse:
     account = services.balance_for(user=request.user)
     entries = list(selectors.ledger_for_account(account=account)[:50])
+    earnings = CreditAccount.objects.filter(user=request.user, kind=AccountKind.EARNINGS).first()
     return render(
         request,
         "credits/wallet.html",
@@ -34,6 +35,10 @@ def wallet_page(request: HttpRequest) -> HttpResponse:
             "purchases_enabled": payments.purchases_enabled(),
             "free_per_day": settings.FREE_CREDITS_PER_DAY,
             "purchase_state": request.GET.get("purchase", ""),
+            "earnings": earnings,
+            "earnings_entries": (
+                list(selectors.ledger_for_account(account=earnings)[:20]) if earnings else []
+            ),
         },
     )
 

@@ -282,3 +282,30 @@ def test_the_same_key_twice_in_parallel_makes_one_job_and_one_hold() -> None:
     assert len({job_id for _, job_id in results}) == 1
     assert LedgerEntry.objects.filter(kind=EntryKind.HOLD).count() == 1
     assert reconcile() == []
+
+
+@pytest.mark.django_db
+def test_opted_in_cameo_owners_earn_a_share_on_publish(client: Client, settings: Any) -> None:
+    from likeness.models import Cameo
+
+    settings.CAMEO_REVENUE_SHARE_PERCENT = 25
+    star, shy, creator = UserFactory(), UserFactory(), UserFactory()
+    Cameo.objects.create(owner=star, handle=star.username, status="approved",
+                         permission="everyone", revenue_share_opt_in=True)  # fmt: skip
+    Cameo.objects.create(owner=shy, handle=shy.username, status="approved", permission="everyone")
+    api = APIClient()
+    api.force_authenticate(creator)
+    prompt = f"@{star.username} and @{shy.username} dancing"
+    job_id = api.post(URL, {"prompt": prompt, "seconds": 10}, format="json").json()["id"]
+    services.job_run(job_id=job_id)
+    job = GenerationJob.objects.get(pk=job_id)
+    video_publish(job=job, user=creator)
+    video_publish(job=job, user=creator)
+    earnings = CreditAccount.objects.get(user=star, kind="earnings")
+    assert earnings.paid_balance == 2  # ⌊25 % of 8⌋, once
+    assert not CreditAccount.objects.filter(user=shy, kind="earnings").exists()
+    client.force_login(star)
+    assert (
+        "credits earned from clips that used your cameo" in client.get("/wallet/").content.decode()
+    )
+    assert reconcile() == []
