@@ -33,40 +33,29 @@ def utc_today() -> date:
     return timezone.now().date()  # USE_TZ: now() is UTC
 
 
-def account_for_user(*, user: User) -> CreditAccount:
-    account = CreditAccount.objects.filter(user=user, kind=AccountKind.USER).first()
+def _account(**lookup: Any) -> CreditAccount:
+    """Get or create one account; a concurrent creation wins the unique constraint."""
+    account = CreditAccount.objects.filter(**lookup).first()
     if account is not None:
         return account
     try:
         with transaction.atomic():
-            return CreditAccount.objects.create(user=user, kind=AccountKind.USER)
-    except IntegrityError:  # created concurrently
-        return CreditAccount.objects.get(user=user, kind=AccountKind.USER)
+            return CreditAccount.objects.create(**lookup)
+    except IntegrityError:
+        return CreditAccount.objects.get(**lookup)
+
+
+def account_for_user(*, user: User) -> CreditAccount:
+    return _account(user=user, kind=AccountKind.USER)
 
 
 def earnings_account_for(*, user: User) -> CreditAccount:
     """A cameo owner's earnings, kept apart from the wallet they spend from."""
-    account = CreditAccount.objects.filter(user=user, kind=AccountKind.EARNINGS).first()
-    if account is not None:
-        return account
-    try:
-        with transaction.atomic():
-            return CreditAccount.objects.create(user=user, kind=AccountKind.EARNINGS)
-    except IntegrityError:
-        return CreditAccount.objects.get(user=user, kind=AccountKind.EARNINGS)
+    return _account(user=user, kind=AccountKind.EARNINGS)
 
 
 def account_for_rights_holder(*, rights_holder_id: int) -> CreditAccount:
-    account = CreditAccount.objects.filter(rights_holder_id=rights_holder_id).first()
-    if account is not None:
-        return account
-    try:
-        with transaction.atomic():
-            return CreditAccount.objects.create(
-                rights_holder_id=rights_holder_id, kind=AccountKind.RIGHTS_HOLDER
-            )
-    except IntegrityError:
-        return CreditAccount.objects.get(rights_holder_id=rights_holder_id)
+    return _account(rights_holder_id=rights_holder_id, kind=AccountKind.RIGHTS_HOLDER)
 
 
 def _lock(account: CreditAccount) -> CreditAccount:
