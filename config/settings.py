@@ -274,6 +274,16 @@ SPECTACULAR_SETTINGS = {
     "VERSION": VERSION,
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "kind" or "status" choice field: name their enums apart.
+    "ENUM_NAME_OVERRIDES": {
+        "CameoKindEnum": "likeness.models.CameoKind",
+        "LedgerEntryKindEnum": "credits.models.EntryKind",
+        "NotificationKindEnum": "accounts.models.NotificationKind",
+        "CameoStatusEnum": "likeness.models.CameoStatus",
+        "VerificationStatusEnum": "likeness.models.VerificationStatus",
+        "JobStatusEnum": "generation.models.JobStatus",
+        "CameoPermissionEnum": "likeness.models.CameoPermissionLevel",
+    },
     # The docs UI's assets ship in a wheel, so /api/docs/ works offline and without a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

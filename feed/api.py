@@ -19,6 +19,7 @@ from feed.serializers import (
     ReportCreateSerializer,
     VideoSerializer,
     ViewCreateSerializer,
+    cached_videos_data,
     videos_data,
 )
 from feed.viewer import remember_anonymous, viewer_key
@@ -62,10 +63,10 @@ class ForYouView(APIView):
     @extend_schema(parameters=[LIMIT], responses=FeedPageSerializer)
     def get(self, request: Request) -> Response:
         key, new_anonymous_id = viewer_key(request)
-        videos = selectors.for_you_page(viewer=request.user, viewer_key=key, limit=_limit(request))
-        liked = selectors.liked_video_ids(viewer=request.user, videos=videos)
+        ids = selectors.for_you_ids(viewer=request.user, viewer_key=key, limit=_limit(request))
+        liked = selectors.liked_ids_among(viewer=request.user, video_ids=ids)
         response = Response(
-            {"results": videos_data(videos, liked_ids=liked), "next_cursor": "next"}
+            {"results": cached_videos_data(ids, liked_ids=liked), "next_cursor": "next"}
         )
         return remember_anonymous(response, new_anonymous_id)
 

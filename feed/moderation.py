@@ -90,7 +90,10 @@ def moderation_act(
     elif action == ModerationActionKind.UNBAN_USER:
         User.objects.filter(pk=user.pk).update(is_active=True, banned_at=None)
 
-    transaction.on_commit(candidate_pools_forget)
+    changed = [video.pk] if video is not None else []
+    if user is not None:  # a ban or unban changes every clip of theirs
+        changed += list(Video.objects.filter(creator=user).values_list("pk", flat=True)[:1000])
+    transaction.on_commit(lambda: candidate_pools_forget(*changed))
     resolved = 0
     if video is not None and action in REPORT_OUTCOMES:
         outcome, verb = REPORT_OUTCOMES[action]

@@ -94,6 +94,13 @@ def remixes_of(*, video: Video, limit: int = 30) -> list[Video]:
     return list(visible_videos().filter(remix_of=video).order_by("-published_at", "-id")[:limit])
 
 
+def liked_ids_among(*, viewer: Any, video_ids: list[int]) -> set[int]:
+    if not viewer.is_authenticated or not video_ids:
+        return set()
+    likes = Like.objects.filter(user=viewer, video_id__in=video_ids)
+    return set(likes.values_list("video_id", flat=True))
+
+
 def liked_video_ids(*, viewer: Any, videos: list[Video]) -> set[int]:
     """Which of these clips the viewer liked: one query for a whole page."""
     if not viewer.is_authenticated or not videos:
@@ -198,19 +205,29 @@ def candidate_pools() -> tuple[list[Candidate], list[Candidate]]:
     return ranked, fresh
 
 
-def candidate_pools_forget() -> None:
-    """Publishing, hiding or banning changes what may be shown: rebuild the pools."""
+def candidate_pools_forget(*video_ids: int) -> None:
+    """Publishing, hiding or banning changes what may be shown: rebuild the pools (and drop the
+    cached payloads of clips that changed)."""
     cache.delete(POOL_CACHE_KEY)
+    if video_ids:
+        cache.delete_many([f"video-payload:v1:{video_id}" for video_id in video_ids])
 
 
 def for_you_page(*, viewer: Any, viewer_key: str, limit: int = FEED_PAGE_SIZE) -> list[Video]:
+    """The next For You page as clips (one more query for the chosen rows)."""
+    ids = for_you_ids(viewer=viewer, viewer_key=viewer_key, limit=limit)
+    videos = visible_videos().in_bulk(ids)
+    return [videos[video_id] for video_id in ids if video_id in videos]
+
+
+def for_you_ids(*, viewer: Any, viewer_key: str, limit: int = FEED_PAGE_SIZE) -> list[int]:
     """The next For You page for this viewer: ranked clips they have not been shown, about a
     quarter new clips for discovery, never three in a row from one creator, adjusted by their
     "show less like this". The page is then remembered as seen.
 
-    A constant number of queries: "less like this" (signed-in viewers), the shared candidate
-    pools (only when their cache expired), and the chosen clips themselves. A viewer who has
-    seen the whole pool gets one more query for deeper candidates."""
+    A constant number of queries: "less like this" (signed-in viewers) and the shared candidate
+    pools (only when their cache expired). A viewer who has seen the whole pool gets one more
+    query for deeper candidates."""
     limit = max(1, min(limit, FEED_MAX_PAGE_SIZE))
     seen = set(seen_ids(viewer_key=viewer_key))
     less_creators, less_words = _less_like_this(viewer)
@@ -279,11 +296,9 @@ def for_you_page(*, viewer: Any, viewer_key: str, limit: int = FEED_PAGE_SIZE) -
             page.append(candidate)
             taken.add(candidate.id)
     page = ranking.limit_creator_runs(page, creator_of=lambda c: c.creator_id)
-    # One query for the chosen clips; the visibility filter again, as the pools may be seconds old.
-    videos = visible_videos().in_bulk([c.id for c in page])
-    chosen = [videos[c.id] for c in page if c.id in videos]
-    seen_add(viewer_key=viewer_key, video_ids=[video.pk for video in chosen])
-    return chosen
+    ids = [c.id for c in page]
+    seen_add(viewer_key=viewer_key, video_ids=ids)
+    return ids
 
 
 def comments_for_video(*, video: Video, limit: int = 100) -> list[Comment]:

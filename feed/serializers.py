@@ -134,3 +134,44 @@ class LikeStateSerializer(serializers.Serializer):
 
 def videos_data(videos: list[Video], *, liked_ids: set[int] | None = None) -> list[dict[str, Any]]:
     return VideoSerializer(videos, many=True, context={"liked_ids": liked_ids or set()}).data
+
+
+PAYLOAD_KEY = "video-payload:v1:{}"
+
+
+def cached_videos_data(
+    video_ids: list[int], *, liked_ids: set[int] | None = None
+) -> list[dict[str, Any]]:
+    """Feed items by id, serialized once and shared for a few seconds (counts may lag by that
+    much); only the viewer's own "liked" flag is added per request. Clips that stopped being
+    visible are left out."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    from feed.selectors import visible_videos
+
+    keys = {video_id: PAYLOAD_KEY.format(video_id) for video_id in video_ids}
+    found = cache.get_many(list(keys.values())) if settings.FOR_YOU_POOL_SECONDS > 0 else {}
+    missing = [video_id for video_id in video_ids if keys[video_id] not in found]
+    if missing:
+        fresh = visible_videos().in_bulk(missing)
+        payloads = {video_id: VideoSerializer(video).data for video_id, video in fresh.items()}
+        if settings.FOR_YOU_POOL_SECONDS > 0:
+            cache.set_many(
+                {keys[video_id]: dict(data) for video_id, data in payloads.items()},
+                settings.FOR_YOU_POOL_SECONDS,
+            )
+        found.update({keys[video_id]: data for video_id, data in payloads.items()})
+    liked_ids = liked_ids or set()
+    items = []
+    for video_id in video_ids:
+        data = found.get(keys[video_id])
+        if data is not None:
+            items.append({**data, "liked": video_id in liked_ids})
+    return items
+
+
+def forget_cached_video(video_id: int) -> None:
+    from django.core.cache import cache
+
+    cache.delete(PAYLOAD_KEY.format(video_id))

@@ -277,6 +277,7 @@ def usage_delete_clip(*, usage: CameoUsage) -> None:
     from generation.models import GenerationJob
 
     job = usage.job
+    removed: list[int] = []
     if job is not None:
         storage = private_storage()
         for name in (job.video_file.name, job.poster_file.name):
@@ -289,10 +290,11 @@ def usage_delete_clip(*, usage: CameoUsage) -> None:
             video.file.delete(save=False)
             video.poster.delete(save=False)
             Video.objects.filter(pk=video.pk).update(status=VideoStatus.REMOVED)
+            removed.append(video.pk)
         notify(recipient=job.owner, actor=usage.cameo.owner, kind=NotificationKind.CAMEO,
                text=f"@{usage.cameo.handle} removed your clip that used their cameo.")  # fmt: skip
     CameoUsage.objects.filter(pk=usage.pk).update(deleted_by_owner_at=timezone.now())
-    transaction.on_commit(candidate_pools_forget)
+    transaction.on_commit(lambda: candidate_pools_forget(*removed))
 
 
 @transaction.atomic
@@ -305,10 +307,10 @@ def cameo_revoke(*, cameo: Cameo, take_down_published: bool = False) -> int:
     cameo.status = CameoStatus.REVOKED
     taken_down = 0
     if take_down_published:
-        taken_down = Video.objects.filter(
-            job__cameo_usages__cameo=cameo, status=VideoStatus.VISIBLE
-        ).update(status=VideoStatus.REMOVED)
-        transaction.on_commit(candidate_pools_forget)
+        published = Video.objects.filter(job__cameo_usages__cameo=cameo, status=VideoStatus.VISIBLE)
+        ids = list(published.values_list("pk", flat=True))
+        taken_down = Video.objects.filter(pk__in=ids).update(status=VideoStatus.REMOVED)
+        transaction.on_commit(lambda: candidate_pools_forget(*ids))
     return taken_down
 
 
