@@ -58,6 +58,14 @@ def account_for_rights_holder(*, rights_holder_id: int) -> CreditAccount:
     return _account(rights_holder_id=rights_holder_id, kind=AccountKind.RIGHTS_HOLDER)
 
 
+def _lock_wallet(user: User) -> CreditAccount:
+    """The user's wallet, locked, in one statement (created first if it doesn't exist yet)."""
+    wallet = (
+        CreditAccount.objects.select_for_update().filter(user=user, kind=AccountKind.USER).first()
+    )
+    return wallet if wallet is not None else _lock(account_for_user(user=user))
+
+
 def _lock(account: CreditAccount) -> CreditAccount:
     return CreditAccount.objects.select_for_update().get(pk=account.pk)
 
@@ -70,13 +78,18 @@ def _apply(
     free: int = 0,
     paid: int = 0,
     held: int = 0,
+    known_new: bool = False,
     **refs: Any,
 ) -> tuple[LedgerEntry, bool]:
     """Move credits on a LOCKED account and record it; an existing key means it already
-    happened: return that entry and change nothing. Returns (entry, applied)."""
-    existing = LedgerEntry.objects.filter(idempotency_key=key).first()
-    if existing is not None:
-        return existing, False
+    happened: return that entry and change nothing. Returns (entry, applied).
+
+    `known_new`: the caller has already ruled the key out under this lock (the unique
+    constraint still guards it), so the look-up is skipped."""
+    if not known_new:
+        existing = LedgerEntry.objects.filter(idempotency_key=key).first()
+        if existing is not None:
+            return existing, False
     account.free_balance += free
     account.paid_balance += paid
     account.held += held
@@ -128,7 +141,7 @@ def balance_for(*, user: User) -> CreditAccount:
 
 def credits_hold(*, job: Any, user: User, amount: int) -> None:
     """Reserve a job's quoted price (free credits first). Call inside the job's transaction."""
-    account = _lock(account_for_user(user=user))
+    account = _lock_wallet(user)
     _refresh_daily_free(account, utc_today())
     if account.available < amount:
         raise PaymentRequired(
@@ -143,6 +156,7 @@ def credits_hold(*, job: Any, user: User, amount: int) -> None:
         free=-from_free,
         paid=-(amount - from_free),
         held=amount,
+        known_new=True,  # the job was inserted in this very transaction
         job=job,
     )
     job.hold_free, job.hold_paid = from_free, amount - from_free
@@ -162,7 +176,7 @@ def credits_capture(*, job: Any, price: int) -> bool:
     if job.quote_credits == 0:
         return False
     with transaction.atomic():
-        account = _lock(account_for_user(user=job.owner))
+        account = _lock_wallet(job.owner)
         if _settled(job):
             return False
         price = max(0, min(price, job.quote_credits))
@@ -175,6 +189,7 @@ def credits_capture(*, job: Any, price: int) -> bool:
             free=job.hold_free - spent_free,
             paid=job.hold_paid - spent_paid,
             held=-job.quote_credits,
+            known_new=True,  # _settled() just ruled it out under the lock
             job=job,
             memo=f"charged {price} of {job.quote_credits} held",
         )
@@ -190,7 +205,7 @@ def credits_release(*, job: Any) -> bool:
     if job.quote_credits == 0:
         return False
     with transaction.atomic():
-        account = _lock(account_for_user(user=job.owner))
+        account = _lock_wallet(job.owner)
         if _settled(job):
             return False
         _apply(
@@ -200,6 +215,7 @@ def credits_release(*, job: Any) -> bool:
             free=job.hold_free,
             paid=job.hold_paid,
             held=-job.quote_credits,
+            known_new=True,  # _settled() just ruled it out under the lock
             job=job,
         )
         GenerationJob.objects.filter(pk=job.pk).update(charged_credits=0)
