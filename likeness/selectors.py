@@ -121,3 +121,24 @@ def job_visible_to_cameo_owner(*, user: Any, job_id: Any) -> bool:
     return CameoUsage.objects.filter(
         job_id=job_id, cameo__owner=user, deleted_by_owner_at__isnull=True
     ).exists()
+
+
+def verification_file_for_moderator(*, user: Any, attempt_id: int, what: str) -> str:
+    """The stored name of a verification recording or portrait — for moderators only; anyone
+    else gets the same NotFound as a missing file."""
+    allowed = (
+        getattr(user, "is_authenticated", False)
+        and user.is_staff
+        and user.has_perm("likeness.view_verificationattempt")
+    )
+    attempt = (
+        VerificationAttempt.objects.select_related("cameo").filter(pk=attempt_id).first()
+        if allowed and what in {"clip", "portrait"}
+        else None
+    )
+    name = ""
+    if attempt is not None:
+        name = attempt.clip.name if what == "clip" else attempt.cameo.portrait.name
+    if not name:
+        raise NotFound("No such file.")
+    return name

@@ -11,7 +11,7 @@ from config.errors import NotFound
 from config.media import stored_file_response
 from config.storage import private_storage
 from likeness import selectors
-from likeness.models import CameoKind, CameoPermissionLevel, VerificationAttempt
+from likeness.models import CameoKind, CameoPermissionLevel
 from likeness.serializers import AttemptSerializer, CameoSerializer, UsageSerializer
 
 
@@ -56,14 +56,10 @@ def verify_page(request: HttpRequest, cameo_id: int) -> HttpResponse:
 
 def verification_media(request: HttpRequest, attempt_id: int, what: str) -> HttpResponse:
     """Verification recordings and portraits: moderators only (owners never need them back)."""
-    user = request.user
-    if not (user.is_authenticated and user.is_staff
-            and user.has_perm("likeness.view_verificationattempt")):  # fmt: skip
-        raise Http404("No such file.")
-    attempt = VerificationAttempt.objects.select_related("cameo").filter(pk=attempt_id).first()
-    if attempt is None:
-        raise Http404("No such file.")
-    name = attempt.clip.name if what == "clip" else attempt.cameo.portrait.name
-    if what not in {"clip", "portrait"} or not name:
-        raise Http404("No such file.")
+    try:
+        name = selectors.verification_file_for_moderator(
+            user=request.user, attempt_id=attempt_id, what=what
+        )
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
     return stored_file_response(request, private_storage(), name, private=True)
