@@ -141,7 +141,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {"generation.tasks.run_job": {"queue": "render"}}
+CELERY_TASK_ROUTES = {
+    "generation.tasks.run_job": {"queue": "render"},
+    "generation.tasks.run_attempt": {"queue": "render"},
+    "generation.tasks.poll_attempt": {"queue": "default"},
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A job's visibility must outlast the longest render so Redis does not redeliver it mid-run.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
@@ -302,6 +306,44 @@ GENERATION_RESEND_QUEUED_AFTER = timedelta(
 )
 # 0 lets x264 use every core; benchmarks pin it to 1.
 RENDER_THREADS = int(os.environ.get("RENDER_THREADS", "0"))
+
+# Backends the router may use (dotted paths; each is still off until configured and enabled).
+GENERATION_BACKENDS = [
+    path.strip()
+    for path in os.environ.get(
+        "GENERATION_BACKENDS",
+        "generation.backends.local.LocalRendererBackend,"
+        "generation.backends.runway.RunwayBackend,"
+        "generation.backends.veo.VeoBackend,"
+        "generation.backends.luma.LumaBackend,"
+        "generation.backends.fal.FalBackend,"
+        "generation.backends.replicate.ReplicateBackend,"
+        "generation.backends.openai_compat.OpenAICompatibleBackend,"
+        "generation.backends.diffusers_gpu.DiffusersBackend",
+    ).split(",")
+    if path.strip()
+]
+# cheapest | fastest | best | pinned:<backend>; people can pick another on the create page.
+GENERATION_ROUTING_POLICY = os.environ.get("GENERATION_ROUTING_POLICY", "cheapest")
+# The circuit breaker: open after N consecutive failures, let a trial through after the cool-down.
+GENERATION_CIRCUIT_FAILURES = int(os.environ.get("GENERATION_CIRCUIT_FAILURES", "3"))
+GENERATION_CIRCUIT_COOLDOWN = timedelta(
+    seconds=int(os.environ.get("GENERATION_CIRCUIT_COOLDOWN", "120"))
+)
+# A provider attempt not finished after this is cancelled and the next backend is tried.
+GENERATION_ATTEMPT_TIMEOUT = timedelta(
+    seconds=int(os.environ.get("GENERATION_ATTEMPT_TIMEOUT", "900"))
+)
+# Polling backoff for remote jobs: first delay, growth factor, ceiling (seconds).
+GENERATION_POLL_FIRST = float(os.environ.get("GENERATION_POLL_FIRST", "2"))
+GENERATION_POLL_FACTOR = float(os.environ.get("GENERATION_POLL_FACTOR", "1.5"))
+GENERATION_POLL_MAX = float(os.environ.get("GENERATION_POLL_MAX", "30"))
+# Health (success rate, p50/p95) is computed from this many recent attempts per backend and
+# cached for this long; routing decisions read only the cached copy.
+GENERATION_HEALTH_WINDOW = int(os.environ.get("GENERATION_HEALTH_WINDOW", "100"))
+GENERATION_HEALTH_TTL = int(os.environ.get("GENERATION_HEALTH_TTL", "15"))
+# The public address providers call back (webhooks); without it, remote jobs are polled only.
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")
 
 # --- Feed ------------------------------------------------------------------------------------
 # For You candidate pools are shared by all viewers for this long (0: never cached).

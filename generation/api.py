@@ -22,6 +22,8 @@ from generation.serializers import (
     JobSerializer,
     ProvenanceCheckSerializer,
     ProvenanceUploadSerializer,
+    QuoteRequestSerializer,
+    RouteQuoteSerializer,
 )
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
@@ -95,6 +97,43 @@ class GenerationPublishView(APIView):
             VideoSerializer(video, context={"request": request}).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
+
+
+class GenerationQuoteView(APIView):
+    """Each eligible backend's price and expected time for a clip, and the one the policy picks."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(request=QuoteRequestSerializer, responses=RouteQuoteSerializer)
+    def post(self, request: Request) -> Response:
+        serializer = QuoteRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = request.user if request.user.is_authenticated else None
+        return Response(selectors.route_quote(user=user, **serializer.validated_data))
+
+
+class GenerationWebhookView(APIView):
+    """Providers' completion callbacks. Only the signature decides: forged, stale or unknown
+    deliveries get 400 and change nothing; a valid one makes the job's next poll happen now."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list[type] = []
+    throttle_classes: list[type] = []
+
+    @extend_schema(request=None, responses={200: None, 400: None})
+    def post(self, request: Request, backend: str) -> Response:
+        from generation.attempts import webhook_receive
+        from generation.backends.base import WebhookRejected
+
+        headers = {key.lower(): value for key, value in request.headers.items()}
+        try:
+            webhook_receive(backend_name=backend, headers=headers, body=request.body)
+        except WebhookRejected as exc:
+            return Response(
+                {"detail": str(exc) or "Invalid delivery.", "code": "webhook_rejected"},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return Response({"ok": True})
 
 
 class ProvenanceCheckView(APIView):

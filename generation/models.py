@@ -6,6 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from config.storage import private_storage
 
@@ -65,6 +66,10 @@ class GenerationJob(models.Model):
         default=list, blank=True, help_text="Rights holders whose licensed characters it uses."
     )
     tier = models.CharField(max_length=20, default="standard")
+    # How the router ranks backends for this job: cheapest | fastest | best | pinned:<backend>.
+    routing_policy = models.CharField(max_length=60, default="cheapest")
+    # The backends the router chose at submit, in the order they are tried (first = quoted).
+    route = models.JSONField(default=list, blank=True)
     # The price quoted (and held) at submit, and what was finally captured (never more).
     quote_credits = models.PositiveIntegerField(default=0)
     charged_credits = models.PositiveIntegerField(null=True, blank=True)
@@ -168,3 +173,112 @@ class RightsHolder(models.Model):
 
     def names(self) -> list[str]:
         return [self.name, *[a.strip() for a in self.aliases.splitlines() if a.strip()]]
+
+
+class BackendConfig(models.Model):
+    """The operator's switch and circuit-breaker state for one registered backend."""
+
+    name = models.CharField(max_length=40, unique=True)
+    enabled = models.BooleanField(default=True)
+    quality = models.PositiveSmallIntegerField(
+        default=50, help_text="0–100; the “best” policy prefers higher."
+    )
+    # The circuit opens after GENERATION_CIRCUIT_FAILURES consecutive failures and lets a trial
+    # through after GENERATION_CIRCUIT_COOLDOWN; a success closes it.
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    circuit_opened_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "generation backend"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BackendPrice(models.Model):
+    """What a backend costs per generated second, for one tier and resolution, from a date on.
+
+    The newest row not after today is the one in force, so a price change is added, not edited,
+    and the table keeps the history of what was charged when."""
+
+    backend = models.ForeignKey(BackendConfig, on_delete=models.CASCADE, related_name="prices")
+    tier = models.CharField(max_length=20, default="standard")
+    resolution = models.CharField(max_length=10, default="720p")
+    usd_per_second = models.DecimalField(max_digits=8, decimal_places=4)
+    as_of = models.DateField(help_text="The day this price was read from the provider.")
+    source = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["backend__name", "tier", "resolution", "-as_of"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["backend", "tier", "resolution", "as_of"], name="backend_price_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(usd_per_second__gte=0), name="backend_price_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.backend.name} {self.tier} {self.resolution}: ${self.usd_per_second}/s"
+
+
+class AttemptOutcome(models.TextChoices):
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    RATE_LIMITED = "rate_limited", "Rate-limited"
+    TIMED_OUT = "timed_out", "Timed out"
+    REFUSED = "refused", "Refused by the provider's content policy"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class GenerationAttempt(models.Model):
+    """One try of one job on one backend: the router's record of what happened where."""
+
+    job = models.ForeignKey(
+        GenerationJob, on_delete=models.CASCADE, related_name="backend_attempts"
+    )
+    number = models.PositiveSmallIntegerField()  # 1, 2, … within the job
+    round = models.PositiveSmallIntegerField(default=1)  # the job's retry round it belongs to
+    backend = models.CharField(max_length=40)
+    model = models.CharField(max_length=120, blank=True)
+    provider_job_id = models.CharField(max_length=200, blank=True)
+    provider_seconds = models.PositiveSmallIntegerField(null=True, blank=True)
+    outcome = models.CharField(
+        max_length=12, choices=AttemptOutcome.choices, default=AttemptOutcome.RUNNING
+    )
+    error_code = models.CharField(max_length=80, blank=True)
+    error = models.TextField(blank=True)
+    cost_usd = models.DecimalField(max_digits=10, decimal_places=4, null=True, blank=True)
+    # Scheduled polls carry the count they expect, so a duplicated or stale poll message finds
+    # it changed and stops instead of starting a second polling chain.
+    polls = models.PositiveIntegerField(default=0)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    # Set once the provider call was made / the result is being collected: guards against a
+    # redelivered task submitting twice or two polls (timer and webhook) finishing twice.
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    collecting = models.BooleanField(default=False)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["job", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "number"], name="generation_attempt_number")
+        ]
+        indexes = [
+            models.Index(fields=["backend", "-finished_at"], name="attempt_backend_recent"),
+            models.Index(fields=["backend", "provider_job_id"], name="attempt_provider_job"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job_id} #{self.number} {self.backend} ({self.outcome})"
+
+    @property
+    def latency_seconds(self) -> float | None:
+        if self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()

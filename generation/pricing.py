@@ -1,43 +1,25 @@
-"""The price of a clip, in credits — one function for the create page's quote, the hold, the
-capture and (later) the router's comparison of backends.
+"""The price of a clip, in credits — one function for the create page's quote, the router's
+comparison of backends, the hold and the capture.
 
-    credits = ceil( seconds × resolution factor × (tier base + backend cost per second
-                                                   in credits × (1 + margin)) )
+    credits = ceil( resolution factor × ( seconds × tier base
+                    + billed seconds × backend cost per second in credits × (1 + margin) ) )
 
-1 credit = CREDIT_USD dollars. Backend costs are dated so an operator can see how old a price is.
+"Billed seconds" is what the backend charges for: a provider with only 4/6/8 s clips bills 6 s for
+a 5 s clip (Reverie trims it afterwards), and the quote says so. 1 credit = CREDIT_USD dollars.
+Backend costs come from the dated price table (admin: Backend prices); each backend's published
+prices, with the date they were read, seed it.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
 CREDIT_USD = Decimal("0.01")
 MARGIN = Decimal("0.30")
 TIERS: dict[str, Decimal] = {"standard": Decimal("0.5"), "pro": Decimal("1.5")}
 RESOLUTION_FACTORS: dict[str, Decimal] = {"720p": Decimal("1.0"), "1080p": Decimal("1.5")}
-
-
-@dataclass(frozen=True)
-class BackendCost:
-    backend: str
-    usd_per_second: dict[str, Decimal]  # by resolution
-    as_of: date
-    note: str = ""
-
-
-# The local renderer's "cost" is the CPU it burns (about 0.25 core-seconds per clip-second on a
-# cloud core at ~$0.04/h, rounded up); remote providers are added with their own dated prices.
-BACKEND_COSTS: dict[str, BackendCost] = {
-    "local": BackendCost(
-        backend="local",
-        usd_per_second={"720p": Decimal("0.002"), "1080p": Decimal("0.003")},
-        as_of=date(2026, 11, 23),
-        note="CPU time of the built-in renderer",
-    ),
-}
 
 
 @dataclass(frozen=True)
@@ -49,11 +31,13 @@ class Quote:
     backend: str
     backend_usd: Decimal  # what the backend costs us for this clip
     price_usd: Decimal  # what the credits are worth
+    billed_seconds: int = 0
 
     def as_dict(self) -> dict[str, object]:
         return {
             "credits": self.credits,
             "seconds": self.seconds,
+            "billed_seconds": self.billed_seconds,
             "resolution": self.resolution,
             "tier": self.tier,
             "backend": self.backend,
@@ -66,20 +50,52 @@ def resolution_for(width: int, height: int) -> str:
     return "1080p" if min(width, height) > 720 else "720p"
 
 
-def quote(*, seconds: int, width: int, height: int, tier: str = "standard",
-          backend: str = "local") -> Quote:  # fmt: skip
-    """The exact number of credits a clip costs; the same inputs always give the same price."""
+def price_credits(
+    *, seconds: int, billed_seconds: int, resolution: str, tier: str, usd_per_second: Decimal
+) -> int:
+    """The formula itself: pure arithmetic, no look-ups (the router calls it per candidate)."""
+    backend_credits = billed_seconds * usd_per_second / CREDIT_USD * (1 + MARGIN)
+    return math.ceil(RESOLUTION_FACTORS[resolution] * (seconds * TIERS[tier] + backend_credits))
+
+
+def quote(
+    *,
+    seconds: int,
+    width: int,
+    height: int,
+    tier: str = "standard",
+    backend: str = "local",
+    usd_per_second: Decimal | None = None,
+    billed_seconds: int | None = None,
+) -> Quote:
+    """The exact number of credits a clip costs; the same inputs always give the same price.
+    Without `usd_per_second`, the backend's price in force from the price table is used."""
     resolution = resolution_for(width, height)
-    cost = BACKEND_COSTS[backend]
-    backend_per_second = cost.usd_per_second[resolution]
-    per_second = TIERS[tier] + backend_per_second / CREDIT_USD * (1 + MARGIN)
-    credits = math.ceil(seconds * RESOLUTION_FACTORS[resolution] * per_second)
+    billed = billed_seconds if billed_seconds is not None else seconds
+    if usd_per_second is None:
+        usd_per_second = backend_usd_per_second(backend=backend, tier=tier, resolution=resolution)
+    credits = price_credits(
+        seconds=seconds, billed_seconds=billed, resolution=resolution, tier=tier,
+        usd_per_second=usd_per_second,
+    )  # fmt: skip
     return Quote(
         credits=credits,
         seconds=seconds,
         resolution=resolution,
         tier=tier,
         backend=backend,
-        backend_usd=backend_per_second * seconds,
+        backend_usd=usd_per_second * billed,
         price_usd=CREDIT_USD * credits,
+        billed_seconds=billed,
     )
+
+
+def backend_usd_per_second(*, backend: str, tier: str, resolution: str) -> Decimal:
+    """The price in force for a backend (cached routing snapshot, so no query per call)."""
+    from generation.routing import routing_snapshot
+
+    state = routing_snapshot().backends.get(backend)
+    price = state.prices.get((tier, resolution)) if state is not None else None
+    if price is None:
+        raise KeyError(f"No {tier} {resolution} price for backend {backend!r}.")
+    return price.usd_per_second

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -54,3 +55,76 @@ def provenance_check_upload(*, upload: Any) -> ProvenanceCheck:
         )
     upload.seek(0)
     return check_clip(stream_or_path=upload)
+
+
+def backend_spend_today() -> dict[str, Decimal]:
+    """What each backend cost today (UTC day), from finished attempts' recorded costs."""
+    from django.db.models import Sum
+    from django.utils import timezone
+
+    from generation.models import GenerationAttempt
+
+    start = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
+    rows = (
+        GenerationAttempt.objects.filter(finished_at__gte=start)
+        .exclude(cost_usd__isnull=True)
+        .values("backend")
+        .annotate(total=Sum("cost_usd"))
+    )
+    return {row["backend"]: row["total"] for row in rows}
+
+
+def backend_price_rows() -> list[dict[str, Any]]:
+    """Every registered backend with its prices in force, for the public pricing page."""
+    import time
+
+    from generation.backends import backend_classes
+    from generation.routing import CircuitState, routing_snapshot
+
+    snapshot = routing_snapshot()
+    now = time.time()
+    rows = []
+    for name, cls in backend_classes().items():
+        state = snapshot.backends.get(name)
+        if state is None:
+            continue
+        prices = [
+            {"tier": tier, "resolution": resolution, "usd_per_second": price.usd_per_second,
+             "as_of": price.as_of, "source": price.source}
+            for (tier, resolution), price in sorted(state.prices.items())
+        ]  # fmt: skip
+        available = state.enabled and state.configured and state.circuit(now) != CircuitState.OPEN
+        rows.append({"name": name, "label": cls.label, "available": available, "prices": prices})
+    return rows
+
+
+def route_quote(
+    *, user: User | None, seconds: int, aspect: str, tier: str, fps: int, policy: str, prompt: str
+) -> dict[str, Any]:
+    """For the quote API and the create page: every eligible backend's price and expected time,
+    the policy's pick, why the others can't, and the viewer's balance after the pick."""
+    from dataclasses import asdict
+
+    from credits.services import balance_for
+    from generation.services import JobRequest, job_route_plan
+
+    plan = job_route_plan(
+        JobRequest(prompt=prompt, seconds=seconds, aspect=aspect, tier=tier, fps=fps,
+                   policy=policy)
+    )  # fmt: skip
+    candidates = [asdict(candidate) for candidate in plan.candidates]
+    body: dict[str, Any] = {
+        "policy": plan.policy,
+        "chosen": candidates[0] if candidates else None,
+        "candidates": candidates,
+        "refusals": plan.refusals,
+        "balance": None,
+        "balance_after": None,
+        "affordable": None,
+    }
+    if user is not None and candidates:
+        available = balance_for(user=user).available
+        price = candidates[0]["credits"]
+        body.update(balance=available, balance_after=available - price,
+                    affordable=available >= price)  # fmt: skip
+    return body

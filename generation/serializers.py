@@ -5,7 +5,7 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from accounts.serializers import StrictSerializer
-from generation.models import Aspect, GenerationJob
+from generation.models import Aspect, GenerationAttempt, GenerationJob
 
 
 class JobCreateSerializer(StrictSerializer):
@@ -16,6 +16,54 @@ class JobCreateSerializer(StrictSerializer):
     seed = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False)
     remix_of = serializers.IntegerField(required=False, allow_null=True)
     tier = serializers.ChoiceField(choices=["standard", "pro"], default="standard")
+    policy = serializers.CharField(
+        max_length=60,
+        required=False,
+        default="",
+        help_text="cheapest | fastest | best | pinned:<backend>; the server's default if empty.",
+    )
+
+
+class QuoteRequestSerializer(StrictSerializer):
+    """A clip's shape, to price before submitting (the prompt only matters for its length)."""
+
+    seconds = serializers.IntegerField(min_value=1, max_value=settings.GENERATION_MAX_SECONDS)
+    aspect = serializers.ChoiceField(choices=Aspect.choices, default=Aspect.PORTRAIT)
+    tier = serializers.ChoiceField(choices=["standard", "pro"], default="standard")
+    fps = serializers.ChoiceField(choices=[24, 30], default=30)
+    policy = serializers.CharField(max_length=60, required=False, default="")
+    prompt = serializers.CharField(
+        max_length=settings.GENERATION_MAX_PROMPT_CHARS, required=False, default="-"
+    )
+
+
+class BackendQuoteSerializer(serializers.Serializer):
+    backend = serializers.CharField()
+    label = serializers.CharField()
+    credits = serializers.IntegerField()
+    billed_seconds = serializers.IntegerField()
+    usd_per_second = serializers.DecimalField(max_digits=8, decimal_places=4)
+    expected_seconds = serializers.FloatField(help_text="From the backend's recent p50.")
+    quality = serializers.IntegerField()
+    success_rate = serializers.FloatField(allow_null=True)
+
+
+class RouteQuoteSerializer(serializers.Serializer):
+    policy = serializers.CharField()
+    chosen = BackendQuoteSerializer(allow_null=True)
+    candidates = BackendQuoteSerializer(many=True)
+    refusals = serializers.DictField(child=serializers.CharField())
+    balance = serializers.IntegerField(allow_null=True)
+    balance_after = serializers.IntegerField(allow_null=True)
+    affordable = serializers.BooleanField(allow_null=True)
+
+
+class AttemptSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = GenerationAttempt
+        fields = ["number", "backend", "model", "outcome", "error", "provider_seconds",
+                  "started_at", "finished_at"]  # fmt: skip
+        read_only_fields = fields
 
 
 class JobPublishSerializer(StrictSerializer):
@@ -40,6 +88,8 @@ class JobSerializer(serializers.ModelSerializer):
             "fps",
             "seed",
             "backend",
+            "routing_policy",
+            "route",
             "tier",
             "quote_credits",
             "charged_credits",

@@ -10,34 +10,31 @@ import hashlib
 import json
 import logging
 import secrets
-import tempfile
 import time
 from dataclasses import dataclass
-from pathlib import Path
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import user_event_send, user_event_send_now
 from config.errors import Conflict, DomainError, PromptBlocked
-from config.storage import private_storage
 from credits.services import credits_capture, credits_hold, credits_release
+from generation.backends.base import GenerationSpec
 from generation.models import Aspect, GenerationJob, JobStatus
 from generation.policy import prompt_check
 from generation.pricing import TIERS, Quote, quote
-from generation.provenance import ClipProvenance, sign_clip
+from generation.routing import RoutePlan, plan_route, policy_validate
 from likeness.selectors import cameos_for_prompt
-from likeness.services import portrait_array, usages_record
+from likeness.services import usages_record
 
 logger = logging.getLogger(__name__)
 
 ALLOWED_FPS = (24, 30)
-LOCAL_RENDERER_MODEL = "reverie-local-renderer-1"
 
 
 class JobCancelled(Exception):
@@ -53,12 +50,14 @@ class JobRequest:
     fps: int = 30
     remix_of: int | None = None
     tier: str = "standard"
+    policy: str = ""  # routing policy; "" = the server's default
 
     def fingerprint(self) -> str:
         payload = json.dumps(
-            [self.prompt, self.seconds, self.aspect, self.seed, self.fps, self.remix_of, self.tier],
+            [self.prompt, self.seconds, self.aspect, self.seed, self.fps, self.remix_of, self.tier,
+             self.policy],
             sort_keys=True,
-        )
+        )  # fmt: skip
         return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -83,6 +82,7 @@ def job_request_validate(request: JobRequest) -> None:
         fields["seed"] = ["A seed is between 0 and 2147483647."]
     if fields:
         raise DomainError("Invalid input.", fields=fields)
+    policy_validate(request.policy)
 
 
 def job_create(
@@ -128,8 +128,14 @@ def job_create(
             finished_at=timezone.now(),
         )
         raise PromptBlocked(verdict.reason, job_id=str(blocked.pk))
+    # The route: a request no enabled backend can serve is refused here, before any charge.
+    plan = job_route_plan(request)
+    chosen = plan.chosen
+    if chosen is None:
+        raise DomainError(
+            plan.refusal_message(), code="no_backend", extra={"refusals": plan.refusals}
+        )
     try:
-        price = job_quote(request)
         with transaction.atomic():
             job = GenerationJob.objects.create(
                 owner=owner,
@@ -143,11 +149,14 @@ def job_create(
                 idempotency_key=idempotency_key or None,
                 request_fingerprint=fingerprint,
                 tier=request.tier,
-                quote_credits=price.credits,
+                routing_policy=plan.policy,
+                route=[candidate.backend for candidate in plan.candidates],
+                backend=chosen.backend,
+                quote_credits=chosen.credits,
             )
             # Same transaction: no job without its hold, no hold without its job; too few
             # credits (a 402) rolls the job back.
-            credits_hold(job=job, user=owner, amount=price.credits)
+            credits_hold(job=job, user=owner, amount=chosen.credits)
             job.save(update_fields=["hold_free", "hold_paid"])
             # Every use is recorded and told to the cameo's owner, even if it stays a draft.
             usages_record(cameos=cameos, job=job)
@@ -167,12 +176,29 @@ def effective_prompt(prompt: str, cameos: list[Any]) -> str:
     return " ".join([prompt.strip(), *extras])
 
 
+def job_route_plan(request: JobRequest) -> RoutePlan:
+    """The backends that could make this clip, ranked by the request's policy (no I/O beyond
+    the cached routing snapshot)."""
+    spec = GenerationSpec(
+        prompt=request.prompt, seconds=request.seconds, aspect=request.aspect,
+        tier=request.tier, fps=request.fps,
+    )  # fmt: skip
+    return plan_route(spec, policy_validate(request.policy))
+
+
 def job_quote(request: JobRequest) -> Quote:
-    """What the clip will cost, before anything is created (the create page shows it)."""
+    """What the clip will cost on the backend the policy picks, before anything is created."""
     from generation.renderer import SIZES
 
+    chosen = job_route_plan(request).chosen
+    if chosen is None:
+        raise DomainError(job_route_plan(request).refusal_message(), code="no_backend")
     width, height = SIZES[request.aspect]
-    return quote(seconds=request.seconds, width=width, height=height, tier=request.tier)
+    return quote(
+        seconds=request.seconds, width=width, height=height, tier=request.tier,
+        backend=chosen.backend, usd_per_second=chosen.usd_per_second,
+        billed_seconds=chosen.billed_seconds,
+    )  # fmt: skip
 
 
 def _job_for_idempotency_key(*, owner: User, key: str) -> GenerationJob | None:
@@ -189,9 +215,16 @@ def _idempotent_replay(job: GenerationJob, fingerprint: str) -> GenerationJob:
 
 
 def job_enqueue(*, job_id: UUID, countdown: float = 0) -> None:
+    """Send the job to a worker that can run its first backend (the GPU's queue, say)."""
+    from generation.attempts import queue_for
+    from generation.backends import backend_classes
     from generation.tasks import run_job
 
-    run_job.apply_async(args=[str(job_id)], countdown=countdown)
+    route = GenerationJob.objects.filter(pk=job_id).values_list("route", flat=True).first()
+    cls = backend_classes().get(route[0]) if route else None
+    queue = queue_for(cls) if cls is not None else "render"
+    run_job.apply_async(args=[str(job_id)], kwargs={"queue": queue}, queue=queue,
+                        countdown=countdown)  # fmt: skip
 
 
 def _transition(job_id: UUID | str, *, expected: str, to: str, **fields: Any) -> bool:
@@ -222,9 +255,12 @@ class RunOutcome:
     retry_in: float | None = None
 
 
-def job_run(*, job_id: UUID | str) -> RunOutcome:
-    """Claim a queued job, render it with the local renderer, store the draft, finish it."""
-    from generation.renderer import RenderError
+def job_run(*, job_id: UUID | str, queue: str | None = None) -> RunOutcome:
+    """Claim a queued job and start its first (or next) backend attempt.
+
+    `queue` is the queue the task came from, so an attempt for a backend that runs elsewhere
+    (the GPU) is handed on rather than run here."""
+    from generation.attempts import attempt_start
 
     job = GenerationJob.objects.filter(pk=job_id).first()
     if job is None:
@@ -241,107 +277,7 @@ def job_run(*, job_id: UUID | str) -> RunOutcome:
         return RunOutcome(status=GenerationJob.objects.get(pk=job.pk).status)
     job.refresh_from_db()
     _push_job_state(job, after_commit=False)
-    try:
-        _render_and_store(job)
-    except JobCancelled:
-        return RunOutcome(status=JobStatus.CANCELLED)
-    except RenderError as exc:
-        job_fail(job_id=job.pk, reason=str(exc))
-        return RunOutcome(status=JobStatus.FAILED)
-    except Exception as exc:
-        logger.exception("render of job %s failed (attempt %s)", job.pk, job.attempts)
-        if job.attempts <= settings.GENERATION_MAX_RETRIES:
-            retry_in = float(2**job.attempts)
-            if _transition(
-                job.pk,
-                expected=JobStatus.RUNNING,
-                to=JobStatus.QUEUED,
-                error=f"Attempt {job.attempts} failed; retrying.",
-            ):
-                return RunOutcome(status=JobStatus.QUEUED, retry_in=retry_in)
-            return RunOutcome(status=GenerationJob.objects.get(pk=job.pk).status)
-        job_fail(
-            job_id=job.pk,
-            reason=f"The renderer failed after {job.attempts} attempts: {type(exc).__name__}.",
-        )
-        return RunOutcome(status=JobStatus.FAILED)
-    return RunOutcome(status=JobStatus.SUCCEEDED)
-
-
-def _render_and_store(job: GenerationJob) -> None:
-    from generation.renderer import RenderSpec, render_clip
-
-    cameos = [usage.cameo for usage in job.cameo_usages.select_related("cameo")]
-    portrait = next(
-        (array for cameo in cameos if (array := portrait_array(cameo=cameo)) is not None), None
-    )
-    spec = RenderSpec(
-        prompt=effective_prompt(job.prompt, cameos),
-        seconds=job.seconds,
-        seed=job.seed,
-        aspect=job.aspect,
-        fps=job.fps,
-        creator_handle=job.owner.username,
-        portrait=portrait,
-    )
-    reporter = _ProgressReporter(job)
-    with tempfile.TemporaryDirectory(prefix="reverie-render-") as workdir:
-        video_path = Path(workdir) / "clip.mp4"
-        poster_path = Path(workdir) / "poster.jpg"
-        result = render_clip(
-            spec,
-            video_path=video_path,
-            poster_path=poster_path,
-            on_progress=reporter,
-            threads=settings.RENDER_THREADS,
-        )
-        reporter.check_cancelled()
-        # Every clip leaves signed: a C2PA manifest naming the generator, made by a trained model.
-        sign_clip(
-            source=video_path,
-            destination=video_path,
-            info=ClipProvenance(
-                title=f"Reverie clip {job.id}",
-                creator_handle=job.owner.username,
-                backend=job.backend,
-                model=LOCAL_RENDERER_MODEL,
-                cameos=[cameo.handle for cameo in cameos],
-                job_id=str(job.id),
-            ),
-        )
-        storage = private_storage()
-        base = f"drafts/{job.owner_id}/{job.id}"
-        with video_path.open("rb") as handle:
-            video_name = storage.save(f"{base}/clip.mp4", File(handle))
-        with poster_path.open("rb") as handle:
-            poster_name = storage.save(f"{base}/poster.jpg", File(handle))
-    finished = _transition(
-        job.pk,
-        expected=JobStatus.RUNNING,
-        to=JobStatus.SUCCEEDED,
-        progress=100,
-        error="",
-        video_file=video_name,
-        poster_file=poster_name,
-        width=result.width,
-        height=result.height,
-        duration=result.duration,
-        file_size=video_path_size(storage, video_name),
-        render_seconds=result.render_seconds,
-        scene=result.scene,
-        finished_at=timezone.now(),
-    )
-    if not finished:
-        # Cancelled (or reaped) while the files were being written: don't leave orphans.
-        storage.delete(video_name)
-        storage.delete(poster_name)
-        raise JobCancelled
-    job.refresh_from_db()
-    # The real price of what was made, never above the quote held at submit.
-    width, height = result.width, result.height
-    real = quote(seconds=round(result.duration), width=width, height=height, tier=job.tier)
-    credits_capture(job=job, price=real.credits)
-    _push_job_state(job, after_commit=False)
+    return attempt_start(job=job, queue=queue)
 
 
 def video_path_size(storage: Any, name: str) -> int | None:
@@ -429,8 +365,18 @@ def jobs_reap_stuck() -> dict[str, int]:
     for job_id in forgotten.values_list("id", flat=True)[:100]:
         job_enqueue(job_id=job_id)
         resent += 1
-    stuck = GenerationJob.objects.filter(status=JobStatus.RUNNING, started_at__lt=cutoff)
+    from generation.attempts import attempts_close_orphans, attempts_resume_polling
+    from generation.models import AttemptOutcome
+
+    quiet_for = timedelta(seconds=max(60.0, settings.GENERATION_POLL_MAX * 3))
+    polled = attempts_resume_polling(quiet_for=quiet_for)
+    # Jobs waiting on a provider are governed by the attempt timeout their polls enforce.
+    stuck = GenerationJob.objects.filter(status=JobStatus.RUNNING, started_at__lt=cutoff).exclude(
+        backend_attempts__outcome=AttemptOutcome.RUNNING,
+        backend_attempts__provider_job_id__gt="",
+    )
     for job in stuck.only("id", "attempts"):
+        attempts_close_orphans(job_id=job.pk)
         if job.attempts <= settings.GENERATION_MAX_RETRIES:
             if _transition(
                 job.pk, expected=JobStatus.RUNNING, to=JobStatus.QUEUED, error="Requeued."
@@ -439,7 +385,8 @@ def jobs_reap_stuck() -> dict[str, int]:
                 requeued += 1
         elif job_fail(job_id=job.pk, reason="The render did not finish in time."):
             failed += 1
-    return {"requeued": requeued, "failed": failed, "resent": resent, "settled": jobs_settle()}
+    return {"requeued": requeued, "failed": failed, "resent": resent, "polls_resent": polled,
+            "settled": jobs_settle()}  # fmt: skip
 
 
 def jobs_settle(*, limit: int = 200) -> int:

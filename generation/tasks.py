@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.conf import settings
 
-from generation import services
+from generation import attempts, services
 
 
-@shared_task(bind=True, acks_late=True, max_retries=settings.GENERATION_MAX_RETRIES + 1)
-def run_job(self, job_id: str) -> str:  # type: ignore[no-untyped-def]
-    outcome = services.job_run(job_id=job_id)
-    if outcome.retry_in is not None:
-        raise self.retry(countdown=outcome.retry_in)
-    return outcome.status
+@shared_task(acks_late=True)
+def run_job(job_id: str, queue: str | None = None) -> str:
+    # Retries are scheduled by the service itself (a requeue with a countdown), so a redelivered
+    # message and a retry are the same harmless thing: the guarded claim lets one through.
+    return services.job_run(job_id=job_id, queue=queue).status
+
+
+@shared_task(acks_late=True)
+def run_attempt(attempt_id: int) -> str:
+    """An attempt handed to the queue whose workers can run its backend (e.g. `gpu`)."""
+    return attempts.attempt_execute(attempt_id=attempt_id).status
+
+
+@shared_task(acks_late=True)
+def poll_attempt(attempt_id: int, token: int | None = None) -> str:
+    """One look at a remote attempt; it schedules the next look itself, with backoff, while the
+    provider works (no worker ever sleeps waiting for a provider)."""
+    return attempts.attempt_poll(attempt_id=attempt_id, token=token).status
 
 
 @shared_task(acks_late=True)

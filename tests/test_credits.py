@@ -20,6 +20,7 @@ from credits.models import CreditAccount, EntryKind, LedgerEntry
 from credits.selectors import reconcile
 from feed.services import video_publish
 from generation import services
+from generation.backends.local import LocalRendererBackend
 from generation.models import GenerationJob, JobStatus, RightsHolder
 from tests.factories import UserFactory
 
@@ -87,7 +88,9 @@ def test_failure_and_cancel_release_the_hold(
     api: APIClient, user: Any, monkeypatch: pytest.MonkeyPatch, settings: Any
 ) -> None:
     settings.GENERATION_MAX_RETRIES = 0
-    monkeypatch.setattr(services, "_render_and_store", lambda job: (_ for _ in ()).throw(OSError))
+    monkeypatch.setattr(
+        LocalRendererBackend, "submit", lambda self, spec, **kw: (_ for _ in ()).throw(OSError)
+    )
     failing = api.post(URL, {"prompt": "doomed", "seconds": 3}, format="json").json()["id"]
     assert services.job_run(job_id=failing).status == "failed"
     cancelled = api.post(URL, {"prompt": "changed my mind", "seconds": 3}, format="json").json()

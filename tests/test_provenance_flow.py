@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 
 from feed.services import video_publish
 from generation import services
+from generation.backends.local import LOCAL_RENDERER_MODEL
 from tests.factories import UserFactory
 
 
@@ -44,7 +45,7 @@ def test_the_published_download_is_a_valid_signed_reverie_clip(
     assert result["status"] == "valid"
     assert result["creator_handle"] == "signer"
     assert result["backend"] == "local"
-    assert result["model"] == services.LOCAL_RENDERER_MODEL
+    assert result["model"] == LOCAL_RENDERER_MODEL
 
 
 def test_one_flipped_byte_reads_tampered(published: tuple[Any, bytes]) -> None:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from feed.models import Video
 from feed.services import video_publish
 from generation import services, tasks
+from generation.backends.local import LocalRendererBackend
 from generation.models import GenerationJob, JobStatus
 from tests.factories import UserFactory
 
@@ -66,11 +67,11 @@ def test_renderer_errors_retry_a_bounded_number_of_times(
     settings.GENERATION_MAX_RETRIES = 2
     calls: list[int] = []
 
-    def broken_render(job: GenerationJob) -> None:
-        calls.append(job.attempts)
+    def broken_render(self: LocalRendererBackend, spec: Any, **kwargs: Any) -> None:
+        calls.append(GenerationJob.objects.get(pk=spec.job_id).attempts)
         raise OSError("disk full")
 
-    monkeypatch.setattr(services, "_render_and_store", broken_render)
+    monkeypatch.setattr(LocalRendererBackend, "submit", broken_render)
     job = _job()
     outcomes = [services.job_run(job_id=job.pk) for _ in range(4)]
     assert [o.status for o in outcomes] == ["queued", "queued", "failed", "failed"]
