@@ -92,10 +92,16 @@ def quote(
 
 def backend_usd_per_second(*, backend: str, tier: str, resolution: str) -> Decimal:
     """The price in force for a backend (cached routing snapshot, so no query per call)."""
-    from generation.routing import routing_snapshot
+    from generation.backends import backend_classes
+    from generation.routing import price_in_force, routing_snapshot
 
     state = routing_snapshot().backends.get(backend)
-    price = state.prices.get((tier, resolution)) if state is not None else None
+    cls = backend_classes().get(backend)
+    price = (
+        price_in_force(state, cls.capabilities.resolutions, tier, resolution)
+        if state is not None and cls is not None
+        else None
+    )
     if price is None:
         raise KeyError(f"No {tier} {resolution} price for backend {backend!r}.")
     return price.usd_per_second

@@ -177,7 +177,7 @@ def plan_route(
         if why is not None:
             refusals[name] = why
             continue
-        price = state.prices.get((spec.tier, resolution))
+        price = price_in_force(state, cls.capabilities.resolutions, spec.tier, resolution)
         if price is None:
             refusals[name] = f"has no {spec.tier} price"
             continue
@@ -226,6 +226,17 @@ def plan_route(
             key=lambda c: (c.backend in unhealthy, c.credits, c.expected_seconds, c.backend)
         )
     return RoutePlan(policy=policy, candidates=tuple(candidates), refusals=refusals)
+
+
+def price_in_force(
+    state: BackendState, native: tuple[str, ...], tier: str, resolution: str
+) -> Price | None:
+    """The price for Reverie's output resolution; a backend that only makes a lower one (a
+    480p GPU model, upscaled in post-processing) is priced by its own resolution's row."""
+    price = state.prices.get((tier, resolution))
+    if price is None:
+        price = next((state.prices[(tier, r)] for r in native if (tier, r) in state.prices), None)
+    return price
 
 
 # ---------------------------------------------------------------------------------------------

@@ -128,3 +128,16 @@ def route_quote(
         body.update(balance=available, balance_after=available - price,
                     affordable=available >= price)  # fmt: skip
     return body
+
+
+def routing_policy_choices() -> list[tuple[str, str]]:
+    """The create page's "Backend" menu: the policies, then a pin per backend usable here."""
+    choices = [
+        ("cheapest", "Cheapest"),
+        ("fastest", "Fastest"),
+        ("best", "Best quality"),
+    ]
+    for row in backend_price_rows():
+        if row["available"]:
+            choices.append((f"pinned:{row['name']}", f"Only {row['label']}"))
+    return choices

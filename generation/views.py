@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -44,7 +45,13 @@ def create_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "generation/create.html",
-        {"aspects": Aspect.choices, "prefill": prefill, "remix_source": remix_source},
+        {
+            "aspects": Aspect.choices,
+            "prefill": prefill,
+            "remix_source": remix_source,
+            "policies": selectors.routing_policy_choices(),
+            "default_policy": settings.GENERATION_ROUTING_POLICY,
+        },
     )
 
 

@@ -103,7 +103,17 @@ def test_sign_up_create_publish_and_scroll_the_feed(
         page.wait_for_url("**/create/")
 
         page.fill("#prompt", "a neon city at night in the rain, camera drifting")
+        # The price is shown before the click, on the backend the policy picks, and follows the
+        # length and tier: 6 s standard on the local renderer is 5 credits, 2 s is 2, pro 4.
+        price = page.locator("#price")
+        expect(price).to_contain_text("Price: 5 credits on Reverie local renderer")
         page.fill("#seconds", "2")
+        expect(price).to_contain_text("Price: 2 credits")
+        page.select_option("#tier", "pro")
+        expect(price).to_contain_text("Price: 4 credits")
+        page.select_option("#tier", "standard")
+        page.select_option("#policy", "fastest")
+        expect(price).to_contain_text("Price: 2 credits on Reverie local renderer")
         page.click("#generate")
         expect(page.locator("#job-percent")).to_have_text("100", timeout=90_000)
         expect(page.locator("#job-status-text")).to_have_text("Done")

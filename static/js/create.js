@@ -27,18 +27,65 @@
   // The exact price, and the balance after it, before the click.
   const priceBox = document.getElementById("price");
   let quoteTimer = null;
+  // Priced on the backend the chosen policy picks, with the alternatives and why others can't.
   async function updateQuote() {
-    const params = new URLSearchParams({ seconds: seconds.value, aspect: form.aspect.value });
-    const response = await fetch(priceBox.dataset.api + "?" + params, { credentials: "same-origin" });
+    const payload = {
+      seconds: Number(seconds.value), aspect: form.aspect.value,
+      tier: form.tier.value, policy: form.policy.value,
+    };
+    const response = await fetch(priceBox.dataset.api, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      body: JSON.stringify(payload),
+    });
     if (!response.ok) return;
     const q = await response.json();
     priceBox.textContent = "";
+    const options = document.getElementById("route-options");
+    if (!q.chosen) {
+      priceBox.classList.add("error");
+      priceBox.textContent = "No backend here can make this clip: " +
+        Object.entries(q.refusals).map(function (e) { return e[0] + " " + e[1]; }).join("; ") + ".";
+      priceBox.dataset.credits = "";
+      submit.disabled = true;
+      options.hidden = true;
+      return;
+    }
+    if (!job || ["succeeded", "failed", "cancelled", "blocked"].includes(job.status)) submit.disabled = false;
+    const c = q.chosen;
     const strong = document.createElement("strong");
-    strong.textContent = q.credits + " credit" + (q.credits === 1 ? "" : "s");
-    priceBox.append("Price: ", strong);
+    strong.textContent = c.credits + " credit" + (c.credits === 1 ? "" : "s");
+    priceBox.append("Price: ", strong, " on " + c.label + " · about " + formatSeconds(c.expected_seconds));
+    if (c.billed_seconds > payload.seconds) priceBox.append(" (made as " + c.billed_seconds + " s, trimmed to " + payload.seconds + " s)");
     if (q.balance !== null) priceBox.append(" · you have " + q.balance + ", " + q.balance_after + " after this clip");
     priceBox.classList.toggle("error", q.affordable === false);
-    priceBox.dataset.credits = q.credits;
+    priceBox.dataset.credits = c.credits;
+    priceBox.dataset.backend = c.backend;
+    const rows = document.getElementById("route-rows");
+    rows.textContent = "";
+    q.candidates.forEach(function (candidate) {
+      const tr = document.createElement("tr");
+      [candidate.label, String(candidate.credits), formatSeconds(candidate.expected_seconds)].forEach(function (text, i) {
+        const td = document.createElement("td");
+        td.textContent = text;
+        if (i > 0) td.className = "num";
+        tr.append(td);
+      });
+      rows.append(tr);
+    });
+    const refusals = document.getElementById("route-refusals");
+    refusals.textContent = "";
+    Object.entries(q.refusals).forEach(function (entry) {
+      const li = document.createElement("li");
+      li.textContent = entry[0] + " " + entry[1];
+      refusals.append(li);
+    });
+    options.hidden = q.candidates.length + Object.keys(q.refusals).length < 2;
+  }
+  function formatSeconds(s) {
+    if (s < 90) return Math.max(1, Math.round(s)) + " s";
+    return Math.round(s / 60) + " min";
   }
   form.addEventListener("input", function () { clearTimeout(quoteTimer); quoteTimer = setTimeout(updateQuote, 150); });
   updateQuote();
@@ -62,6 +109,8 @@
       prompt: form.prompt.value,
       seconds: Number(seconds.value),
       aspect: form.aspect.value,
+      tier: form.tier.value,
+      policy: form.policy.value,
     };
     if (form.seed.value !== "") payload.seed = Number(form.seed.value);
     if (form.remix_of.value !== "") payload.remix_of = Number(form.remix_of.value);
