@@ -277,3 +277,86 @@ def test_a_real_worker_polls_a_provider_with_backoff_and_falls_back(
     assert [(t.backend, t.outcome) for t in fallback.backend_attempts.order_by("number")] == [
         ("runway", AttemptOutcome.FAILED), ("local", AttemptOutcome.SUCCEEDED),
     ]  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------
+# Every remote backend, pinned, end to end through the job flow
+# ---------------------------------------------------------------------------------------------
+
+
+def _env_runway(fake: Any) -> dict[str, str]:
+    return {"RUNWAYML_API_SECRET": fake.api_key, "RUNWAY_BASE_URL": fake.url}
+
+
+def _env_luma(fake: Any) -> dict[str, str]:
+    return {"LUMA_AGENTS_API_KEY": fake.api_key, "LUMA_BASE_URL": fake.base_url}
+
+
+def _env_veo(fake: Any) -> dict[str, str]:
+    return {"GEMINI_API_KEY": fake.api_key, "VEO_BASE_URL": fake.url}
+
+
+def _env_openai(fake: Any) -> dict[str, str]:
+    return {"OPENAI_VIDEOS_API_KEY": fake.api_key, "OPENAI_VIDEOS_BASE_URL": f"{fake.url}/v1"}
+
+
+def _env_fal(fake: Any) -> dict[str, str]:
+    return {"FAL_KEY": FAL_TEST_KEY, "FAL_QUEUE_URL": fake.url,
+            "FAL_JWKS_URL": f"{fake.url}/.well-known/jwks.json"}  # fmt: skip
+
+
+def _env_replicate(fake: Any) -> dict[str, str]:
+    return {"REPLICATE_API_TOKEN": REPLICATE_TEST_TOKEN, "REPLICATE_BASE_URL": fake.url}
+
+
+def _fake(kind: str) -> Any:
+    from tests.fakes.luma import FakeLuma
+    from tests.fakes.openai_videos import FakeOpenAIVideos
+    from tests.fakes.veo import FakeVeo
+
+    return {"runway": FakeRunway, "luma": FakeLuma, "veo": FakeVeo, "openai_compat":
+            FakeOpenAIVideos, "fal": FakeFal, "replicate": FakeReplicate}[kind]()  # fmt: skip
+
+
+BACKENDS = {
+    "runway": ("generation.backends.runway.RunwayBackend", _env_runway),
+    "luma": ("generation.backends.luma.LumaBackend", _env_luma),
+    "veo": ("generation.backends.veo.VeoBackend", _env_veo),
+    "openai_compat": ("generation.backends.openai_compat.OpenAICompatibleBackend", _env_openai),
+    "fal": ("generation.backends.fal.FalBackend", _env_fal),
+    "replicate": ("generation.backends.replicate.ReplicateBackend", _env_replicate),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(BACKENDS))
+def test_a_job_pinned_to_each_remote_backend_becomes_a_signed_reverie_clip(
+    name: str, monkeypatch: pytest.MonkeyPatch, settings: Any, media_dirs: dict[str, Path]
+) -> None:
+    path, env_for = BACKENDS[name]
+    with _fake(name) as fake:
+        for key, value in env_for(fake).items():
+            monkeypatch.setenv(key, value)
+        _use_backends(settings, path)
+        job = _submit(_rich_user(), policy=f"pinned:{name}", seconds=3, aspect="16:9")
+        services.job_run(job_id=job.pk)
+        for _ in range(12):
+            job.refresh_from_db()
+            if job.is_final:
+                break
+            attempt = job.backend_attempts.get()
+            attempts.attempt_poll(attempt_id=attempt.pk, token=attempt.polls)
+    reset_backend_instances()
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    attempt = job.backend_attempts.get()
+    assert attempt.backend == name and attempt.provider_job_id and attempt.model
+    assert attempt.provider_seconds is not None and attempt.provider_seconds >= 3
+    clip = Path(media_dirs["private"]) / job.video_file.name
+    with av.open(str(clip)) as container:
+        video = container.streams.video[0]
+        assert (video.width, video.height) == (1280, 720)
+        assert video.codec_context.name == "h264" and container.streams.audio
+    assert job.duration is not None and job.duration <= 3.0  # trimmed to what was asked
+    provenance = check_clip(stream_or_path=clip)
+    assert (provenance.status, provenance.backend) == ("valid", name)
+    assert job.charged_credits is not None and 0 < job.charged_credits <= job.quote_credits
