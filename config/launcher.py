@@ -104,6 +104,8 @@ def run() -> int:
         if not _port_is_free(port):
             port = free_port()
         concurrency = env.get("WORKER_CONCURRENCY", "1")
+        # A machine with a local model (DIFFUSERS_MODEL_PATH) also serves the GPU backend's queue.
+        queues = "default,render" + (",gpu" if env.get("DIFFUSERS_MODEL_PATH") else "")
         commands = {
             "web": [
                 PYTHON, "-m", "uvicorn", "config.asgi:application",
@@ -111,7 +113,7 @@ def run() -> int:
                 "--no-access-log", "--workers", env.get("WEB_CONCURRENCY", "1"),
             ],
             "worker": [
-                PYTHON, "-m", "celery", "-A", "config", "worker", "-Q", "default,render",
+                PYTHON, "-m", "celery", "-A", "config", "worker", "-Q", queues,
                 "-c", concurrency, "-l", "info", "-n", "worker@%h",
             ],
             "beat": [

@@ -190,9 +190,10 @@ def job_quote(request: JobRequest) -> Quote:
     """What the clip will cost on the backend the policy picks, before anything is created."""
     from generation.renderer import SIZES
 
-    chosen = job_route_plan(request).chosen
+    plan = job_route_plan(request)
+    chosen = plan.chosen
     if chosen is None:
-        raise DomainError(job_route_plan(request).refusal_message(), code="no_backend")
+        raise DomainError(plan.refusal_message(), code="no_backend")
     width, height = SIZES[request.aspect]
     return quote(
         seconds=request.seconds, width=width, height=height, tier=request.tier,
