@@ -17,6 +17,9 @@ from __future__ import annotations
 
 import logging
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -60,6 +63,20 @@ from generation.routing import CircuitState, routing_snapshot, routing_snapshot_
 logger = logging.getLogger(__name__)
 
 RunOutcome = services.RunOutcome
+# The queue the running task came from (None: called directly, e.g. by tests — run inline). An
+# in-process attempt for a backend whose workers listen elsewhere (the GPU) is handed on.
+_serving_queue: ContextVar[str | None] = ContextVar("reverie_serving_queue", default=None)
+
+
+@contextmanager
+def serving_queue(queue: str | None) -> Iterator[None]:
+    token = _serving_queue.set(queue)
+    try:
+        yield
+    finally:
+        _serving_queue.reset(token)
+
+
 # Progress shown while a provider works: its own 0..1 mapped into 5..90 %, the rest is ours.
 REMOTE_PROGRESS_START, REMOTE_PROGRESS_SPAN = 5, 85
 
@@ -114,6 +131,18 @@ def breaker_record_failure(*, backend: str) -> bool:
     return config.circuit_opened_at is not None
 
 
+def breaker_claim_trial(*, backend: str) -> bool:
+    """A half-open circuit lets one trial through: the first to claim it re-arms the cool-down,
+    so others keep away until the trial succeeds (closing it) or fails (re-opening it)."""
+    now = timezone.now()
+    claimed = BackendConfig.objects.filter(
+        name=backend, circuit_opened_at__lte=now - settings.GENERATION_CIRCUIT_COOLDOWN
+    ).update(circuit_opened_at=now, updated_at=now)
+    if claimed:
+        routing_snapshot_invalidate()
+    return bool(claimed)
+
+
 def breaker_record_success(*, backend: str) -> None:
     changed = (
         BackendConfig.objects.filter(name=backend)
@@ -151,10 +180,14 @@ def attempt_start(
         state = snapshot.backends.get(candidate)
         if candidate in tried or candidate not in classes or state is None:
             continue
-        if not state.enabled or not state.configured:
+        # Configuration is this process's environment, not the snapshot builder's.
+        if not state.enabled or not classes[candidate].is_configured():
             continue
-        if state.circuit(now) == CircuitState.OPEN:
+        circuit = state.circuit(now)
+        if circuit == CircuitState.OPEN:
             continue
+        if circuit == CircuitState.HALF_OPEN and not breaker_claim_trial(backend=candidate):
+            continue  # another job is the trial
         name = candidate
         break
     if name is None:
@@ -170,6 +203,7 @@ def attempt_start(
     GenerationJob.objects.filter(pk=job.pk).update(backend=name)
     cls = classes[name]
     wanted = queue_for(cls)
+    queue = queue if queue is not None else _serving_queue.get()
     if cls.in_process and queue is not None and wanted != queue:
         # E.g. the GPU backend: hand the attempt to a worker on the `gpu` queue.
         transaction.on_commit(lambda: attempt_enqueue(attempt_id=attempt.pk, queue=wanted))
@@ -204,7 +238,7 @@ def _route_exhausted(*, job: GenerationJob, last_error: BackendError | None) -> 
 def attempt_enqueue(*, attempt_id: int, queue: str) -> None:
     from generation.tasks import run_attempt
 
-    run_attempt.apply_async(args=[attempt_id], queue=queue)
+    run_attempt.apply_async(args=[attempt_id], kwargs={"queue": queue}, queue=queue)
 
 
 def poll_enqueue(*, attempt_id: int, countdown: float, token: int | None) -> None:
@@ -273,7 +307,11 @@ def attempt_execute(*, attempt_id: int) -> RunOutcome:
     if job.status != JobStatus.RUNNING:
         _attempt_close(attempt, AttemptOutcome.CANCELLED, error="The job stopped.")
         return RunOutcome(status=job.status)
-    backend = get_backend(attempt.backend)
+    backend = _backend_or_none(attempt.backend)
+    if backend is None:
+        return attempt_failed(
+            attempt=attempt, error=PermanentError("That backend is no longer available here.")
+        )
     spec = job_spec(job)
     try:
         if backend.in_process:
@@ -341,15 +379,12 @@ def attempt_poll(*, attempt_id: int, token: int | None = None) -> RunOutcome:
             return RunOutcome(status=job.status)  # a stale copy of the schedule
         attempt.polls = token + 1
     chained = token is not None
-    if attempt.collecting:
-        # Another poll is downloading the result; keep the schedule alive in case that fails.
-        return _poll_later(attempt, chained=chained)
-    backend = get_backend(attempt.backend)
-    if job.status != JobStatus.RUNNING:
-        # Cancelled (or reaped) meanwhile: stop the provider's work too.
-        _cancel_quietly(backend, attempt.provider_job_id)
-        _attempt_close(attempt, AttemptOutcome.CANCELLED, error="The job stopped.")
-        return RunOutcome(status=job.status)
+    backend = _backend_or_none(attempt.backend)
+    if backend is None:
+        return attempt_failed(
+            attempt=attempt, error=PermanentError("That backend is no longer available here.")
+        )
+    # The deadline comes first: it also ends an attempt whose collector crashed mid-way.
     if timezone.now() - attempt.started_at > settings.GENERATION_ATTEMPT_TIMEOUT:
         _cancel_quietly(backend, attempt.provider_job_id)
         limit = int(settings.GENERATION_ATTEMPT_TIMEOUT.total_seconds())
@@ -358,6 +393,14 @@ def attempt_poll(*, attempt_id: int, token: int | None = None) -> RunOutcome:
             error=TransientError(f"{backend.label} did not finish within {limit} s."),
             outcome=AttemptOutcome.TIMED_OUT,
         )
+    if attempt.collecting:
+        # Another poll is downloading the result; keep the schedule alive in case that fails.
+        return _poll_later(attempt, chained=chained)
+    if job.status != JobStatus.RUNNING:
+        # Cancelled (or reaped) meanwhile: stop the provider's work too.
+        _cancel_quietly(backend, attempt.provider_job_id)
+        _attempt_close(attempt, AttemptOutcome.CANCELLED, error="The job stopped.")
+        return RunOutcome(status=job.status)
     try:
         result = backend.poll(attempt.provider_job_id)
     except RateLimited as exc:
@@ -367,6 +410,13 @@ def attempt_poll(*, attempt_id: int, token: int | None = None) -> RunOutcome:
     except BackendError as exc:
         return attempt_failed(attempt=attempt, error=exc)
     return _on_provider_state(job, attempt, backend, result, chained=chained)
+
+
+def _backend_or_none(name: str) -> Backend | None:
+    try:
+        return get_backend(name)
+    except KeyError:  # taken out of GENERATION_BACKENDS while jobs were in flight
+        return None
 
 
 def _poll_later(
@@ -425,6 +475,11 @@ def _on_provider_state(
     except services.JobCancelled:
         _attempt_close(attempt, AttemptOutcome.CANCELLED, error="Cancelled.")
         return RunOutcome(status=JobStatus.CANCELLED)
+    except Exception as exc:  # signing, storage, the database: don't leave it half-collected
+        logger.exception("collecting attempt %s failed", attempt.pk)
+        return attempt_failed(
+            attempt=attempt, error=TransientError(f"Storing the clip failed: {type(exc).__name__}.")
+        )
 
 
 def _collect(
@@ -471,6 +526,8 @@ def _collect(
             job_id=str(job.id),
         ),
     )
+    if not GenerationAttempt.objects.filter(pk=attempt.pk, outcome=AttemptOutcome.RUNNING).exists():
+        raise services.JobCancelled  # reaped meanwhile: a newer attempt owns the job now
     storage = private_storage()
     base = f"drafts/{job.owner_id}/{job.id}"
     with video_path.open("rb") as handle:
@@ -577,7 +634,7 @@ def attempts_resume_polling(*, quiet_for: timedelta) -> int:
     lost the message); the token makes a surviving original and the copy collapse into one."""
     cutoff = timezone.now() - quiet_for
     quiet = (
-        GenerationAttempt.objects.filter(outcome=AttemptOutcome.RUNNING, collecting=False)
+        GenerationAttempt.objects.filter(outcome=AttemptOutcome.RUNNING)
         .exclude(provider_job_id="")
         .filter(
             Q(last_polled_at__lt=cutoff) | Q(last_polled_at__isnull=True, submitted_at__lt=cutoff)

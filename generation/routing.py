@@ -30,6 +30,7 @@ from generation.pricing import price_credits
 
 POLICIES = ("cheapest", "fastest", "best")
 SNAPSHOT_KEY = "generation:routing-snapshot:v1"
+VERSION_KEY = "generation:routing-snapshot-version"
 LOCAL_COPY_SECONDS = 1.0
 UNHEALTHY_BELOW = 0.5  # success rate under which a backend sinks in every ranking…
 UNHEALTHY_MIN_SAMPLES = 5  # …once it has at least this many recent attempts
@@ -74,7 +75,6 @@ class BackendState:
     name: str
     label: str
     enabled: bool
-    configured: bool
     quality: int
     prices: dict[tuple[str, str], Price]
     health: Health
@@ -166,7 +166,7 @@ def plan_route(
         if state is None or not state.enabled:
             refusals[name] = "is switched off"
             continue
-        if not state.configured:
+        if not cls.is_configured():  # this process's environment, read now
             refusals[name] = "is not configured on this server"
             continue
         circuit = state.circuit(now)
@@ -255,8 +255,11 @@ def routing_snapshot() -> RoutingSnapshot:
         return held[1]
     snapshot = cache.get(SNAPSHOT_KEY)
     if snapshot is None:
+        version = cache.get(VERSION_KEY)
         snapshot = routing_snapshot_build()
-        cache.set(SNAPSHOT_KEY, snapshot, settings.GENERATION_HEALTH_TTL)
+        # Don't publish a snapshot an invalidation overtook while it was being built.
+        if cache.get(VERSION_KEY) == version:
+            cache.set(SNAPSHOT_KEY, snapshot, settings.GENERATION_HEALTH_TTL)
     _local[key] = (now, snapshot)
     return snapshot
 
@@ -265,6 +268,8 @@ def routing_snapshot_invalidate() -> None:
     """Forget cached copies after a switch, price or circuit change (this process immediately,
     others within LOCAL_COPY_SECONDS)."""
     _local.pop(cache.make_key(SNAPSHOT_KEY), None)
+    if not cache.add(VERSION_KEY, 1, None):
+        cache.incr(VERSION_KEY)
     cache.delete(SNAPSHOT_KEY)
 
 
@@ -287,7 +292,6 @@ def routing_snapshot_build() -> RoutingSnapshot:
             name=name,
             label=cls.label,
             enabled=config.enabled,
-            configured=cls.is_configured(),
             quality=config.quality,
             prices=prices.get(name, {}),
             health=health.get(name, Health()),

@@ -93,7 +93,9 @@ def backend_price_rows() -> list[dict[str, Any]]:
              "as_of": price.as_of, "source": price.source}
             for (tier, resolution), price in sorted(state.prices.items())
         ]  # fmt: skip
-        available = state.enabled and state.configured and state.circuit(now) != CircuitState.OPEN
+        available = (
+            state.enabled and cls.is_configured() and state.circuit(now) != CircuitState.OPEN
+        )
         rows.append({"name": name, "label": cls.label, "available": available, "prices": prices})
     return rows
 

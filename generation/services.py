@@ -18,6 +18,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts.models import User
@@ -304,7 +305,8 @@ class _ProgressReporter:
             return
         self.last_percent, self.last_push = percent, now
         if not GenerationJob.objects.filter(pk=self.job.pk, status=JobStatus.RUNNING).update(
-            progress=percent
+            progress=percent,
+            updated_at=timezone.now(),  # a heartbeat for the reaper
         ):
             raise JobCancelled
         user_event_send_now(
@@ -367,15 +369,18 @@ def jobs_reap_stuck() -> dict[str, int]:
         job_enqueue(job_id=job_id)
         resent += 1
     from generation.attempts import attempts_close_orphans, attempts_resume_polling
-    from generation.models import AttemptOutcome
+    from generation.models import AttemptOutcome, GenerationAttempt
 
     quiet_for = timedelta(seconds=max(60.0, settings.GENERATION_POLL_MAX * 3))
     polled = attempts_resume_polling(quiet_for=quiet_for)
-    # Jobs waiting on a provider are governed by the attempt timeout their polls enforce.
-    stuck = GenerationJob.objects.filter(status=JobStatus.RUNNING, started_at__lt=cutoff).exclude(
-        backend_attempts__outcome=AttemptOutcome.RUNNING,
-        backend_attempts__provider_job_id__gt="",
-    )
+    # Jobs waiting on a provider are governed by the attempt timeout their polls enforce; an
+    # in-process render is stuck when it has made no progress (each tick touches the job).
+    waiting_on_provider = GenerationAttempt.objects.filter(
+        job=OuterRef("pk"), outcome=AttemptOutcome.RUNNING
+    ).exclude(provider_job_id="")
+    stuck = GenerationJob.objects.filter(
+        status=JobStatus.RUNNING, started_at__lt=cutoff, updated_at__lt=cutoff
+    ).exclude(Exists(waiting_on_provider))
     for job in stuck.only("id", "attempts"):
         attempts_close_orphans(job_id=job.pk)
         if job.attempts <= settings.GENERATION_MAX_RETRIES:
@@ -397,7 +402,8 @@ def jobs_settle(*, limit: int = 200) -> int:
 
     settled = 0
     finished = GenerationJob.objects.filter(
-        status__in=[JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED],
+        # Blocked too: a provider's refusal blocks a job that already holds credits.
+        status__in=[JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.BLOCKED],
         quote_credits__gt=0,
         charged_credits__isnull=True,
     ).select_related("owner")[:limit]

@@ -11,20 +11,23 @@ from generation import attempts, services
 def run_job(job_id: str, queue: str | None = None) -> str:
     # Retries are scheduled by the service itself (a requeue with a countdown), so a redelivered
     # message and a retry are the same harmless thing: the guarded claim lets one through.
-    return services.job_run(job_id=job_id, queue=queue).status
+    with attempts.serving_queue(queue or "render"):
+        return services.job_run(job_id=job_id, queue=queue or "render").status
 
 
 @shared_task(acks_late=True)
-def run_attempt(attempt_id: int) -> str:
+def run_attempt(attempt_id: int, queue: str | None = None) -> str:
     """An attempt handed to the queue whose workers can run its backend (e.g. `gpu`)."""
-    return attempts.attempt_execute(attempt_id=attempt_id).status
+    with attempts.serving_queue(queue):
+        return attempts.attempt_execute(attempt_id=attempt_id).status
 
 
 @shared_task(acks_late=True)
 def poll_attempt(attempt_id: int, token: int | None = None) -> str:
     """One look at a remote attempt; it schedules the next look itself, with backoff, while the
     provider works (no worker ever sleeps waiting for a provider)."""
-    return attempts.attempt_poll(attempt_id=attempt_id, token=token).status
+    with attempts.serving_queue("default"):
+        return attempts.attempt_poll(attempt_id=attempt_id, token=token).status
 
 
 @shared_task(acks_late=True)

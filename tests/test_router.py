@@ -466,3 +466,105 @@ def test_the_reaper_leaves_jobs_waiting_on_a_provider_alone(
     job.refresh_from_db()
     assert job.status == JobStatus.RUNNING and result["requeued"] == 0
     assert result["polls_resent"] == 1  # its lost poll is sent again instead
+
+
+# ---------------------------------------------------------------------------------------------
+# Failure paths found in review: nothing is left running, held or tried twice
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_crash_while_storing_the_clip_fails_the_attempt_instead_of_hanging(
+    providers: Providers, monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    settings.GENERATION_MAX_RETRIES = 0
+    user = _rich_user()
+    before = balance_for(user=user).available
+
+    def broken_signer(**kwargs: Any) -> None:
+        raise RuntimeError("C2PA signer unavailable")
+
+    monkeypatch.setattr(attempts, "sign_clip", broken_signer)
+    job = _drive(_submit(user, policy="pinned:runway"))
+    assert job.status == JobStatus.FAILED and "Storing the clip failed" in job.error
+    attempt = job.backend_attempts.get()
+    assert attempt.outcome == AttemptOutcome.FAILED and attempt.collecting is False
+    assert balance_for(user=user).available == before
+
+
+@pytest.mark.django_db
+def test_a_half_open_circuit_lets_exactly_one_trial_through(
+    providers: Providers, settings: Any
+) -> None:
+    user = _rich_user()
+    _switch("local", enabled=False)
+    BackendConfig.objects.filter(name="runway").update(
+        consecutive_failures=3,
+        circuit_opened_at=timezone.now() - settings.GENERATION_CIRCUIT_COOLDOWN,
+    )
+    routing_snapshot_invalidate()
+    first, second = _submit(user), _submit(user)  # both routed [runway, luma] while half-open
+    assert first.route == second.route == ["runway", "luma"]
+    services.job_run(job_id=first.pk)
+    services.job_run(job_id=second.pk)
+    assert first.backend_attempts.get().backend == "runway"  # the trial
+    assert second.backend_attempts.get().backend == "luma"  # kept away while it runs
+
+
+@pytest.mark.django_db
+def test_a_fallback_to_an_in_process_backend_is_handed_to_its_queue(
+    providers: Providers, django_capture_on_commit_callbacks: Any
+) -> None:
+    user = _rich_user()
+    providers.runway.outcome = "internal"
+    job = _submit(user, policy="best")  # Runway (quality 80) first, the local renderer last
+    assert job.route[0] == "runway" and job.route[-1] == "local"
+    _switch("luma", enabled=False)
+    services.job_run(job_id=job.pk)
+    attempt = job.backend_attempts.get()
+    with (
+        django_capture_on_commit_callbacks(execute=False) as callbacks,
+        attempts.serving_queue("default"),  # as the poll task runs
+    ):
+        for _ in range(5):
+            attempt.refresh_from_db()
+            if attempt.outcome != AttemptOutcome.RUNNING:
+                break
+            attempts.attempt_poll(attempt_id=attempt.pk, token=attempt.polls)
+    local = job.backend_attempts.get(backend="local")
+    # Not rendered on the I/O worker that noticed the failure: queued for a render worker.
+    assert local.submitted_at is None and local.outcome == AttemptOutcome.RUNNING
+    assert callbacks, "the hand-off is sent after commit"
+
+
+@pytest.mark.django_db
+def test_the_reaper_requeues_a_job_whose_in_process_attempt_died_after_a_remote_one_failed(
+    providers: Providers, settings: Any
+) -> None:
+    job = GenerationJob.objects.create(
+        owner=_rich_user(), prompt="p", seconds=2, seed=1, status=JobStatus.RUNNING, attempts=1,
+        route=["runway", "local"],
+    )  # fmt: skip
+    GenerationAttempt.objects.create(
+        job=job, number=1, backend="runway", provider_job_id="task-1",
+        outcome=AttemptOutcome.FAILED, finished_at=timezone.now(),
+    )  # fmt: skip
+    GenerationAttempt.objects.create(job=job, number=2, backend="local")  # its worker died
+    long_ago = timezone.now() - settings.GENERATION_STUCK_AFTER - timedelta(minutes=1)
+    GenerationJob.objects.filter(pk=job.pk).update(started_at=long_ago, updated_at=long_ago)
+    assert services.jobs_reap_stuck()["requeued"] == 1
+    job.refresh_from_db()
+    assert job.status == JobStatus.QUEUED
+    assert job.backend_attempts.get(number=2).outcome == AttemptOutcome.FAILED
+
+
+@pytest.mark.django_db
+def test_settling_releases_the_hold_of_a_job_a_provider_refused(providers: Providers) -> None:
+    user = _rich_user()
+    before = balance_for(user=user).available
+    job = _submit(user, policy="pinned:runway")
+    # As if the worker died between blocking the job and releasing its hold.
+    GenerationJob.objects.filter(pk=job.pk).update(status=JobStatus.BLOCKED)
+    assert balance_for(user=user).available < before
+    assert services.jobs_settle() == 1
+    assert balance_for(user=user).available == before

@@ -97,6 +97,8 @@ def test_reaper_requeues_orphans_and_fails_them_when_out_of_attempts(settings: A
     orphan = _job(status=JobStatus.RUNNING, started_at=old, attempts=1)
     hopeless = _job(status=JobStatus.RUNNING, started_at=old, attempts=2)
     fresh = _job(status=JobStatus.RUNNING, started_at=timezone.now(), attempts=1)
+    # No progress since (a render's ticks touch updated_at).
+    GenerationJob.objects.filter(pk__in=[orphan.pk, hopeless.pk]).update(updated_at=old)
     result = services.jobs_reap_stuck()
     assert result["requeued"] == 1 and result["failed"] == 1
     statuses = {
