@@ -1,11 +1,22 @@
 """The Celery application: broker and schedule come from Django settings (CELERY_*)."""
 
 import os
+from typing import Any
 
 from celery import Celery
+from celery.signals import worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("reverie")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_init.connect
+def _keep_one_push_loop(**kwargs: Any) -> None:
+    # Live job updates from workers reuse one event loop (and Redis connection) per process;
+    # set before the pool forks, each child starts its own loop on first use.
+    from accounts.services import push_loop
+
+    push_loop.enabled = True

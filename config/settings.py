@@ -98,7 +98,14 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if not DATABASE_URL:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASE_URL = f"sqlite:///{VAR_DIR / 'reverie.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+# Seconds a connection is kept between requests/tasks. Keep 0 for the ASGI web server (Django's
+# advice: persistent connections and async don't mix); Celery workers may set it (e.g. 600) to
+# skip a reconnect per task.
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0"))
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and beat are separate processes sharing one file: WAL lets readers run beside
     # the writer, IMMEDIATE avoids lock-upgrade deadlocks, the timeout rides out short writes.

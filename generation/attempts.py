@@ -167,11 +167,8 @@ def attempt_start(
     *, job: GenerationJob, queue: str | None = None, last_error: BackendError | None = None
 ) -> RunOutcome:
     """Try the next backend on the job's route; with none left, requeue or fail the job."""
-    tried = set(
-        GenerationAttempt.objects.filter(job=job, round=job.attempts).values_list(
-            "backend", flat=True
-        )
-    )
+    earlier = list(GenerationAttempt.objects.filter(job=job).values_list("backend", "round"))
+    tried = {backend for backend, round_ in earlier if round_ == job.attempts}
     snapshot = routing_snapshot()
     now = timezone.now().timestamp()
     classes = backend_classes()
@@ -192,15 +189,16 @@ def attempt_start(
         break
     if name is None:
         return _route_exhausted(job=job, last_error=last_error)
-    number = GenerationAttempt.objects.filter(job=job).count() + 1
     try:
         with transaction.atomic():
             attempt = GenerationAttempt.objects.create(
-                job=job, number=number, round=job.attempts, backend=name
+                job=job, number=len(earlier) + 1, round=job.attempts, backend=name
             )
     except IntegrityError:
         return RunOutcome(status=JobStatus.RUNNING)  # a duplicate delivery got there first
-    GenerationJob.objects.filter(pk=job.pk).update(backend=name)
+    if job.backend != name:
+        GenerationJob.objects.filter(pk=job.pk).update(backend=name)
+        job.backend = name
     cls = classes[name]
     wanted = queue_for(cls)
     queue = queue if queue is not None else _serving_queue.get()
@@ -208,7 +206,7 @@ def attempt_start(
         # E.g. the GPU backend: hand the attempt to a worker on the `gpu` queue.
         transaction.on_commit(lambda: attempt_enqueue(attempt_id=attempt.pk, queue=wanted))
         return RunOutcome(status=JobStatus.RUNNING)
-    return attempt_execute(attempt_id=attempt.pk)
+    return attempt_execute(attempt_id=attempt.pk, attempt=attempt)
 
 
 def _route_exhausted(*, job: GenerationJob, last_error: BackendError | None) -> RunOutcome:
@@ -247,10 +245,19 @@ def poll_enqueue(*, attempt_id: int, countdown: float, token: int | None) -> Non
     poll_attempt.apply_async(args=[attempt_id, token], countdown=countdown)
 
 
+def _job_cameos(job: GenerationJob) -> list[Any]:
+    """The job's cameos, read once per job object (the spec and the manifest both need them)."""
+    cached = getattr(job, "_reverie_cameos", None)
+    if cached is None:
+        cached = [usage.cameo for usage in job.cameo_usages.select_related("cameo")]
+        job._reverie_cameos = cached  # type: ignore[attr-defined]
+    return cached
+
+
 def job_spec(job: GenerationJob) -> GenerationSpec:
     from likeness.services import portrait_array
 
-    cameos = [usage.cameo for usage in job.cameo_usages.select_related("cameo")]
+    cameos = _job_cameos(job)
     portrait = next(
         (array for cameo in cameos if (array := portrait_array(cameo=cameo)) is not None), None
     )
@@ -292,10 +299,15 @@ def _native_remix_source(job: GenerationJob, backend: str) -> str | None:
     )
 
 
-def attempt_execute(*, attempt_id: int) -> RunOutcome:
-    """Make the provider call for an attempt (once, however often the task is delivered)."""
-    attempt = GenerationAttempt.objects.select_related("job", "job__owner").filter(pk=attempt_id)
-    attempt = attempt.first()
+def attempt_execute(*, attempt_id: int, attempt: GenerationAttempt | None = None) -> RunOutcome:
+    """Make the provider call for an attempt (once, however often the task is delivered).
+    `attempt` (with its job loaded) saves the look-up when the caller just created it."""
+    if attempt is None:
+        attempt = (
+            GenerationAttempt.objects.select_related("job", "job__owner")
+            .filter(pk=attempt_id)
+            .first()
+        )
     if attempt is None:
         return RunOutcome(status="missing")
     claimed = GenerationAttempt.objects.filter(
@@ -492,7 +504,7 @@ def _collect(
     """Post-process, sign and store a finished clip; finish the job and charge for it."""
     if result.output_path is None or not result.output_path.exists():
         raise PermanentError(f"{backend.label} returned no file.")
-    cameos = [usage.cameo for usage in job.cameo_usages.select_related("cameo")]
+    cameos = _job_cameos(job)
     model = result.model or attempt.model or backend.model_for(job_spec(job))
     if result.extra.get("finished") and result.poster_path is not None:
         # The local renderer already made a finished clip (watermark, size, poster, audio).
@@ -569,8 +581,11 @@ def _collect(
         model=model[:120],
         provider_seconds=billed,
     )
-    breaker_record_success(backend=backend.name)
-    job.refresh_from_db()
+    state = routing_snapshot().backends.get(backend.name)
+    if state is None or state.consecutive_failures or state.circuit_opened_at is not None:
+        breaker_record_success(backend=backend.name)  # (an UPDATE only when there is a count)
+    # What the transition just wrote; the rest (holds, quote) is unchanged since the job loaded.
+    job.status, job.progress, job.error = JobStatus.SUCCEEDED, 100, ""
     # The real price of what was made, never above the quote held at submit.
     credits_capture(job=job, price=real.credits)
     services._push_job_state(job, after_commit=False)

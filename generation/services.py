@@ -264,20 +264,16 @@ def job_run(*, job_id: UUID | str, queue: str | None = None) -> RunOutcome:
     (the GPU) is handed on rather than run here."""
     from generation.attempts import attempt_start
 
-    job = GenerationJob.objects.filter(pk=job_id).first()
+    job = GenerationJob.objects.select_related("owner").filter(pk=job_id).first()
     if job is None:
         return RunOutcome(status="missing")
-    if not _transition(
-        job.pk,
-        expected=JobStatus.QUEUED,
-        to=JobStatus.RUNNING,
-        started_at=timezone.now(),
-        attempts=job.attempts + 1,
-        progress=0,
-    ):
+    started = {"started_at": timezone.now(), "attempts": job.attempts + 1, "progress": 0}
+    if not _transition(job.pk, expected=JobStatus.QUEUED, to=JobStatus.RUNNING, **started):
         # Already running elsewhere, finished or cancelled: a duplicate delivery does nothing.
         return RunOutcome(status=GenerationJob.objects.get(pk=job.pk).status)
-    job.refresh_from_db()
+    job.status = JobStatus.RUNNING
+    for field, value in started.items():
+        setattr(job, field, value)
     _push_job_state(job, after_commit=False)
     return attempt_start(job=job, queue=queue)
 
