@@ -9,10 +9,10 @@ from django.contrib.admin.views.main import ChangeList
 from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.html import format_html
 
 from generation import services
+from generation.attempts import backends_set_enabled, breakers_close
 from generation.backends import backend_classes
 from generation.models import (
     BackendConfig,
@@ -22,7 +22,7 @@ from generation.models import (
     PolicyTerm,
     RightsHolder,
 )
-from generation.routing import BackendState, routing_snapshot, routing_snapshot_invalidate
+from generation.routing import BackendState, routing_snapshot
 from generation.selectors import backend_spend_today
 
 PRICE_HISTORY_HELP = (
@@ -294,22 +294,19 @@ class BackendConfigAdmin(admin.ModelAdmin):
 
     @admin.action(description="Reset circuit breaker (close it)", permissions=["change"])
     def reset_circuit(self, request: HttpRequest, queryset: QuerySet[BackendConfig]) -> None:
-        closed = queryset.update(
-            consecutive_failures=0, circuit_opened_at=None, updated_at=timezone.now()
-        )
-        routing_snapshot_invalidate()  # update() sends no post_save
+        closed = breakers_close(names=list(queryset.values_list("name", flat=True)))
         self.message_user(request, f"Closed the circuit of {closed} backend(s).")
 
     @admin.action(description="Enable selected backends", permissions=["change"])
     def enable_backends(self, request: HttpRequest, queryset: QuerySet[BackendConfig]) -> None:
-        changed = queryset.update(enabled=True, updated_at=timezone.now())
-        routing_snapshot_invalidate()
+        names = list(queryset.values_list("name", flat=True))
+        changed = backends_set_enabled(names=names, enabled=True)
         self.message_user(request, f"Enabled {changed} backend(s).")
 
     @admin.action(description="Disable selected backends", permissions=["change"])
     def disable_backends(self, request: HttpRequest, queryset: QuerySet[BackendConfig]) -> None:
-        changed = queryset.update(enabled=False, updated_at=timezone.now())
-        routing_snapshot_invalidate()
+        names = list(queryset.values_list("name", flat=True))
+        changed = backends_set_enabled(names=names, enabled=False)
         self.message_user(request, f"Disabled {changed} backend(s).")
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -144,13 +144,29 @@ def breaker_claim_trial(*, backend: str) -> bool:
 
 
 def breaker_record_success(*, backend: str) -> None:
+    breakers_close(names=[backend])
+
+
+def breakers_close(*, names: list[str]) -> int:
+    """Close these backends' circuits (a success, or an operator's reset); returns how many
+    were counting failures or open."""
     changed = (
-        BackendConfig.objects.filter(name=backend)
+        BackendConfig.objects.filter(name__in=names)
         .filter(Q(consecutive_failures__gt=0) | Q(circuit_opened_at__isnull=False))
         .update(consecutive_failures=0, circuit_opened_at=None, updated_at=timezone.now())
     )
     if changed:
-        routing_snapshot_invalidate()
+        routing_snapshot_invalidate()  # update() sends no post_save
+    return changed
+
+
+def backends_set_enabled(*, names: list[str], enabled: bool) -> int:
+    """The operator's switch; the router sees it at once."""
+    changed = BackendConfig.objects.filter(name__in=names).update(
+        enabled=enabled, updated_at=timezone.now()
+    )
+    routing_snapshot_invalidate()
+    return changed
 
 
 # ---------------------------------------------------------------------------------------------
