@@ -223,7 +223,7 @@ def _breakdown(users: list[Any], *, profile: bool, show_sql: bool) -> dict[str, 
 
     from bench._instant_backend import InstantBackend
     from config.storage import private_storage
-    from generation import attempts, services
+    from generation import attempts, jobs, services
     from generation.models import JobStatus
 
     ids, _ = _create_jobs(users, BREAKDOWN_JOBS + 2, "breakdown")
@@ -284,11 +284,11 @@ def _breakdown(users: list[Any], *, profile: bool, show_sql: bool) -> dict[str, 
         (InstantBackend, "submit", "backend submit (copy clip + poster)"),
         (attempts, "sign_clip", "C2PA signing"),
         (storage, "save", "storage save (clip + poster)"),
-        (services, "video_path_size", "storage size"),
-        (attempts, "credits_capture", "credits_capture"),
-        (services, "user_event_send_now", "websocket pushes (channel layer)"),
+        (attempts, "video_path_size", "storage size"),
+        (attempts, "job_capture", "credits capture"),
+        (jobs, "user_event_send_now", "websocket pushes (channel layer)"),
         (attempts, "breaker_record_success", "breaker_record_success"),
-        (attempts, "quote", "pricing quote"),
+        (attempts, "quote_at_price_in_force", "pricing quote"),
         (attempts, "routing_snapshot", "routing snapshot read"),
         (attempts, "job_spec", "job_spec"),
     ]
@@ -441,7 +441,7 @@ def run(args: argparse.Namespace, tmp: Path, engine: str, redis_pid: int | None)
           f" {time.perf_counter() - started:.2f} s", flush=True)  # fmt: skip
 
     from generation import services
-    from generation.attempts import backends_sync
+    from generation.backend_health import backends_sync
     from generation.models import GenerationJob
 
     call_command("migrate", verbosity=0)

@@ -7,7 +7,8 @@ query log), Django set up in this process (and in each client process, if proces
 One pair = what a generation costs the ledger, without the job pipeline around it:
   1. one transaction: INSERT a GenerationJob (queued, quote_credits=Q), credits_hold for it,
      save hold_free/hold_paid — exactly as generation.services creates a job;
-  2. later, its own transaction: credits_capture(job=job, price=Q) — as the worker does.
+  2. later, its own transaction: job_capture(job=job, price=Q) (credits_capture and the job's
+     charge) — as the worker does.
 Each client has its own database connection and runs pairs back to back for --seconds after a
 --warmup; throughput = pairs finished inside the window / --seconds.
 
@@ -73,7 +74,8 @@ def _django_setup() -> None:
 def _pair(user: Any, quote: int, seed: int) -> None:
     from django.db import transaction
 
-    from credits.services import credits_capture, credits_hold
+    from credits.services import credits_hold
+    from generation.jobs import job_capture
     from generation.models import GenerationJob, JobStatus
 
     with transaction.atomic():
@@ -85,9 +87,9 @@ def _pair(user: Any, quote: int, seed: int) -> None:
             status=JobStatus.QUEUED,
             quote_credits=quote,
         )
-        credits_hold(job=job, user=user, amount=quote)
+        job.hold_free, job.hold_paid = credits_hold(job=job, user=user, amount=quote)
         job.save(update_fields=["hold_free", "hold_paid"])
-    if not credits_capture(job=job, price=quote):
+    if not job_capture(job=job, price=quote):
         raise RuntimeError(f"capture of job {job.pk} found it already settled")
 
 
@@ -465,7 +467,7 @@ def main() -> None:
             from django.core.management import call_command
             from django.db import connection
 
-            from generation.pricing import quote as price_quote
+            from generation.routing import quote_at_price_in_force as price_quote
 
             call_command("migrate", verbosity=0)
             quote = price_quote(seconds=CLIP_SECONDS, width=720, height=1280).credits

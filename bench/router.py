@@ -165,7 +165,7 @@ def run() -> dict:
     from django.core.management import call_command
 
     from generation import routing
-    from generation.attempts import backends_sync
+    from generation.backend_health import backends_sync
     from generation.backends import backend_classes
 
     call_command("migrate", verbosity=0)

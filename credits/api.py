@@ -23,6 +23,7 @@ from credits.serializers import (
     QuoteRequestSerializer,
     QuoteSerializer,
 )
+from generation.selectors import balance_after_price
 from generation.services import JobRequest, job_quote
 
 
@@ -83,11 +84,7 @@ class QuoteView(APIView):
                                    "affordable": None}  # fmt: skip
         if request.user.is_authenticated:
             available = services.balance_for(user=request.user).available
-            body.update(
-                balance=available,
-                balance_after=available - price.credits,
-                affordable=available >= price.credits,
-            )
+            body.update(balance_after_price(balance=available, price=price.credits))
         return Response(body)
 
 

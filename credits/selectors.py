@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from credits.models import CreditAccount, LedgerEntry
+
+
+def hold_exists(*, job_id: Any) -> bool:
+    """Whether a job's credits were ever held (so there is something to settle)."""
+    return LedgerEntry.objects.filter(idempotency_key=f"hold:{job_id}").exists()
 
 
 def ledger_for_account(*, account: CreditAccount) -> QuerySet[LedgerEntry]:

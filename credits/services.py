@@ -139,8 +139,9 @@ def balance_for(*, user: User) -> CreditAccount:
     return account
 
 
-def credits_hold(*, job: Any, user: User, amount: int) -> None:
-    """Reserve a job's quoted price (free credits first). Call inside the job's transaction."""
+def credits_hold(*, job: Any, user: User, amount: int) -> tuple[int, int]:
+    """Reserve a job's quoted price (free credits first). Call inside the job's transaction.
+    Returns (from free credits, from paid credits); the job's owner records them on the job."""
     account = _lock_wallet(user)
     _refresh_daily_free(account, utc_today())
     if account.available < amount:
@@ -159,7 +160,7 @@ def credits_hold(*, job: Any, user: User, amount: int) -> None:
         known_new=True,  # the job was inserted in this very transaction
         job=job,
     )
-    job.hold_free, job.hold_paid = from_free, amount - from_free
+    return from_free, amount - from_free
 
 
 def _settled(job: Any) -> bool:
@@ -168,17 +169,16 @@ def _settled(job: Any) -> bool:
     ).exists()
 
 
-def credits_capture(*, job: Any, price: int) -> bool:
+def credits_capture(*, job: Any, price: int) -> int | None:
     """Charge a succeeded job: at most its quote; any unused part of the hold goes back.
-    Returns False when the job was already settled (or never held)."""
-    from generation.models import GenerationJob
-
+    Returns the credits charged, or None when the job was already settled (or never held);
+    generation records the charge on its job (`generation.jobs.job_capture`)."""
     if job.quote_credits == 0:
-        return False
+        return None
     with transaction.atomic():
         account = _lock_wallet(job.owner)
         if _settled(job):
-            return False
+            return None
         price = max(0, min(price, job.quote_credits))
         spent_free = min(job.hold_free, price)
         spent_paid = price - spent_free
@@ -193,15 +193,12 @@ def credits_capture(*, job: Any, price: int) -> bool:
             job=job,
             memo=f"charged {price} of {job.quote_credits} held",
         )
-        GenerationJob.objects.filter(pk=job.pk).update(charged_credits=price)
-        job.charged_credits = price
-    return True
+    return price
 
 
 def credits_release(*, job: Any) -> bool:
-    """Give a failed or cancelled job's hold back. False when already settled or never held."""
-    from generation.models import GenerationJob
-
+    """Give a failed or cancelled job's hold back. False when already settled or never held.
+    (Generation records the zero charge on its job: `generation.jobs.job_release`.)"""
     if job.quote_credits == 0:
         return False
     with transaction.atomic():
@@ -218,8 +215,6 @@ def credits_release(*, job: Any) -> bool:
             known_new=True,  # _settled() just ruled it out under the lock
             job=job,
         )
-        GenerationJob.objects.filter(pk=job.pk).update(charged_credits=0)
-        job.charged_credits = 0
     return True
 
 

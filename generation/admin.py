@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 
 from generation import services
-from generation.attempts import backends_set_enabled, breakers_close
+from generation.backend_health import backends_set_enabled, breakers_close
 from generation.backends import backend_classes
 from generation.models import (
     BackendConfig,

@@ -13,9 +13,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.throttling import ActionThrottle
+from credits.services import balance_for
 from feed.serializers import VideoSerializer
 from feed.services import video_publish
 from generation import selectors, services
+from generation.attempts import webhook_receive
+from generation.backends.base import WebhookRejected
 from generation.serializers import (
     JobCreateSerializer,
     JobPublishSerializer,
@@ -108,8 +111,10 @@ class GenerationQuoteView(APIView):
     def post(self, request: Request) -> Response:
         serializer = QuoteRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = request.user if request.user.is_authenticated else None
-        return Response(selectors.route_quote(user=user, **serializer.validated_data))
+        balance = (
+            balance_for(user=request.user).available if request.user.is_authenticated else None
+        )
+        return Response(selectors.route_quote(balance=balance, **serializer.validated_data))
 
 
 class GenerationWebhookView(APIView):
@@ -122,9 +127,6 @@ class GenerationWebhookView(APIView):
 
     @extend_schema(request=None, responses={200: None, 400: None})
     def post(self, request: Request, backend: str) -> Response:
-        from generation.attempts import webhook_receive
-        from generation.backends.base import WebhookRejected
-
         headers = {key.lower(): value for key, value in request.headers.items()}
         try:
             webhook_receive(backend_name=backend, headers=headers, body=request.body)

@@ -19,12 +19,13 @@ class GenerationConfig(AppConfig):
 
 
 def _sync_backends(**kwargs: Any) -> None:
-    from generation.attempts import backends_sync
+    # Deferred: app modules import models, which must not load before the app registry is ready.
+    from generation.backend_health import backends_sync
 
     backends_sync()
 
 
 def _invalidate_routing(**kwargs: Any) -> None:
-    from generation.routing import routing_snapshot_invalidate
+    from generation.routing import routing_snapshot_invalidate  # deferred: see above
 
     routing_snapshot_invalidate()

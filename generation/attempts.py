@@ -20,7 +20,6 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -28,13 +27,15 @@ from uuid import UUID
 from django.conf import settings
 from django.core.files import File
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from config.storage import private_storage
-from credits.services import credits_capture, credits_release
-from generation import services
+from generation.backend_health import (
+    breaker_claim_trial,
+    breaker_record_failure,
+    breaker_record_success,
+)
 from generation.backends import backend_classes, get_backend
 from generation.backends.base import (
     Backend,
@@ -46,23 +47,33 @@ from generation.backends.base import (
     ProviderStatus,
     RateLimited,
     TransientError,
+    WebhookRejected,
 )
-from generation.models import (
-    AttemptOutcome,
-    BackendConfig,
-    BackendPrice,
-    GenerationAttempt,
-    GenerationJob,
-    JobStatus,
+from generation.jobs import (
+    JobCancelled,
+    JobProgressReporter,
+    RunOutcome,
+    attempt_enqueue,
+    effective_prompt,
+    job_block,
+    job_capture,
+    job_fail,
+    job_progress_set,
+    job_push_state,
+    job_requeue,
+    job_transition,
+    poll_enqueue,
+    queue_for,
 )
+from generation.models import AttemptOutcome, GenerationAttempt, GenerationJob, JobStatus
 from generation.postprocess import PostprocessError, finish_clip
-from generation.pricing import quote
 from generation.provenance import ClipProvenance, sign_clip
-from generation.routing import CircuitState, routing_snapshot, routing_snapshot_invalidate
+from generation.renderer import SIZES
+from generation.routing import CircuitState, quote_at_price_in_force, routing_snapshot
+from likeness.selectors import portrait_array
 
 logger = logging.getLogger(__name__)
 
-RunOutcome = services.RunOutcome
 # The queue the running task came from (None: called directly, e.g. by tests — run inline). An
 # in-process attempt for a backend whose workers listen elsewhere (the GPU) is handed on.
 _serving_queue: ContextVar[str | None] = ContextVar("reverie_serving_queue", default=None)
@@ -82,101 +93,27 @@ REMOTE_PROGRESS_START, REMOTE_PROGRESS_SPAN = 5, 85
 
 
 # ---------------------------------------------------------------------------------------------
-# Backend rows and the circuit breaker
-# ---------------------------------------------------------------------------------------------
-
-
-def backends_sync() -> None:
-    """Make sure every registered backend has its admin row and its published prices.
-
-    A price dated later than anything in the table for that tier and resolution is added (so a
-    release with new provider prices updates them); an operator's own newer rows are kept."""
-    for name, cls in backend_classes().items():
-        try:
-            with transaction.atomic():
-                config, _ = BackendConfig.objects.get_or_create(
-                    name=name, defaults={"quality": cls.default_quality}
-                )
-        except IntegrityError:  # another process created it meanwhile
-            config = BackendConfig.objects.get(name=name)
-        for row in cls.default_prices:
-            if BackendPrice.objects.filter(
-                backend=config, tier=row.tier, resolution=row.resolution, as_of__gte=row.as_of
-            ).exists():
-                continue
-            try:
-                with transaction.atomic():
-                    BackendPrice.objects.create(
-                        backend=config, tier=row.tier, resolution=row.resolution,
-                        usd_per_second=row.usd_per_second, as_of=row.as_of, source=row.source,
-                    )  # fmt: skip
-            except IntegrityError:
-                pass
-    routing_snapshot_invalidate()
-
-
-def breaker_record_failure(*, backend: str) -> bool:
-    """Count a failure; (re)open the circuit at the threshold. Returns True if it is open now."""
-    threshold = settings.GENERATION_CIRCUIT_FAILURES
-    with transaction.atomic():
-        config = BackendConfig.objects.select_for_update().filter(name=backend).first()
-        if config is None:
-            return False
-        config.consecutive_failures += 1
-        if config.consecutive_failures >= threshold:
-            # A failed half-open trial re-opens it for another full cool-down.
-            config.circuit_opened_at = timezone.now()
-        config.save(update_fields=["consecutive_failures", "circuit_opened_at", "updated_at"])
-    routing_snapshot_invalidate()
-    return config.circuit_opened_at is not None
-
-
-def breaker_claim_trial(*, backend: str) -> bool:
-    """A half-open circuit lets one trial through: the first to claim it re-arms the cool-down,
-    so others keep away until the trial succeeds (closing it) or fails (re-opening it)."""
-    now = timezone.now()
-    claimed = BackendConfig.objects.filter(
-        name=backend, circuit_opened_at__lte=now - settings.GENERATION_CIRCUIT_COOLDOWN
-    ).update(circuit_opened_at=now, updated_at=now)
-    if claimed:
-        routing_snapshot_invalidate()
-    return bool(claimed)
-
-
-def breaker_record_success(*, backend: str) -> None:
-    breakers_close(names=[backend])
-
-
-def breakers_close(*, names: list[str]) -> int:
-    """Close these backends' circuits (a success, or an operator's reset); returns how many
-    were counting failures or open."""
-    changed = (
-        BackendConfig.objects.filter(name__in=names)
-        .filter(Q(consecutive_failures__gt=0) | Q(circuit_opened_at__isnull=False))
-        .update(consecutive_failures=0, circuit_opened_at=None, updated_at=timezone.now())
-    )
-    if changed:
-        routing_snapshot_invalidate()  # update() sends no post_save
-    return changed
-
-
-def backends_set_enabled(*, names: list[str], enabled: bool) -> int:
-    """The operator's switch; the router sees it at once."""
-    changed = BackendConfig.objects.filter(name__in=names).update(
-        enabled=enabled, updated_at=timezone.now()
-    )
-    routing_snapshot_invalidate()
-    return changed
-
-
-# ---------------------------------------------------------------------------------------------
 # Starting attempts
 # ---------------------------------------------------------------------------------------------
 
 
-def queue_for(cls: type[Backend]) -> str:
-    """In-process backends run where their hardware is; remote calls are light I/O."""
-    return cls.queue if cls.in_process else "default"
+def job_run(*, job_id: UUID | str, queue: str | None = None) -> RunOutcome:
+    """Claim a queued job and start its first (or next) backend attempt.
+
+    `queue` is the queue the task came from, so an attempt for a backend that runs elsewhere
+    (the GPU) is handed on rather than run here."""
+    job = GenerationJob.objects.select_related("owner").filter(pk=job_id).first()
+    if job is None:
+        return RunOutcome(status="missing")
+    started = {"started_at": timezone.now(), "attempts": job.attempts + 1, "progress": 0}
+    if not job_transition(job.pk, expected=JobStatus.QUEUED, to=JobStatus.RUNNING, **started):
+        # Already running elsewhere, finished or cancelled: a duplicate delivery does nothing.
+        return RunOutcome(status=GenerationJob.objects.get(pk=job.pk).status)
+    job.status = JobStatus.RUNNING
+    for field, value in started.items():
+        setattr(job, field, value)
+    job_push_state(job, after_commit=False)
+    return attempt_start(job=job, queue=queue)
 
 
 def attempt_start(
@@ -231,13 +168,9 @@ def _route_exhausted(*, job: GenerationJob, last_error: BackendError | None) -> 
             delay = float(2**job.attempts)
             if isinstance(last_error, RateLimited) and last_error.retry_after:
                 delay = max(delay, float(last_error.retry_after))
-            if services._transition(
-                job.pk,
-                expected=JobStatus.RUNNING,
-                to=JobStatus.QUEUED,
-                error=f"Attempt {job.attempts} failed; retrying.",
+            if job_requeue(
+                job_id=job.pk, error=f"Attempt {job.attempts} failed; retrying.", countdown=delay
             ):
-                transaction.on_commit(lambda: services.job_enqueue(job_id=job.pk, countdown=delay))
                 return RunOutcome(status=JobStatus.QUEUED, retry_in=delay)
             return RunOutcome(status=GenerationJob.objects.get(pk=job.pk).status)
         reason = f"Generation failed after {job.attempts} attempts: {last_error.message}"
@@ -245,20 +178,8 @@ def _route_exhausted(*, job: GenerationJob, last_error: BackendError | None) -> 
         reason = last_error.message
     else:
         reason = "No backend that can make this clip is available right now."
-    services.job_fail(job_id=job.pk, reason=reason)
+    job_fail(job_id=job.pk, reason=reason)
     return RunOutcome(status=JobStatus.FAILED)
-
-
-def attempt_enqueue(*, attempt_id: int, queue: str) -> None:
-    from generation.tasks import run_attempt
-
-    run_attempt.apply_async(args=[attempt_id], kwargs={"queue": queue}, queue=queue)
-
-
-def poll_enqueue(*, attempt_id: int, countdown: float, token: int | None) -> None:
-    from generation.tasks import poll_attempt
-
-    poll_attempt.apply_async(args=[attempt_id, token], countdown=countdown)
 
 
 def _job_cameos(job: GenerationJob) -> list[Any]:
@@ -271,14 +192,12 @@ def _job_cameos(job: GenerationJob) -> list[Any]:
 
 
 def job_spec(job: GenerationJob) -> GenerationSpec:
-    from likeness.services import portrait_array
-
     cameos = _job_cameos(job)
     portrait = next(
         (array for cameo in cameos if (array := portrait_array(cameo=cameo)) is not None), None
     )
     return GenerationSpec(
-        prompt=services.effective_prompt(job.prompt, cameos),
+        prompt=effective_prompt(job.prompt, cameos),
         seconds=job.seconds,
         aspect=job.aspect,
         tier=job.tier,
@@ -343,7 +262,7 @@ def attempt_execute(*, attempt_id: int, attempt: GenerationAttempt | None = None
     spec = job_spec(job)
     try:
         if backend.in_process:
-            reporter = services._ProgressReporter(job)
+            reporter = JobProgressReporter(job)
             with tempfile.TemporaryDirectory(prefix="reverie-render-") as workdir:
                 result = backend.submit(spec, workdir=Path(workdir), on_progress=reporter)
                 reporter.check_cancelled()
@@ -353,7 +272,7 @@ def attempt_execute(*, attempt_id: int, attempt: GenerationAttempt | None = None
             result = backend.remix(remix_source, spec, webhook_url=webhook_url_for(type(backend)))
         else:
             result = backend.submit(spec, webhook_url=webhook_url_for(type(backend)))
-    except services.JobCancelled:
+    except JobCancelled:
         _attempt_close(attempt, AttemptOutcome.CANCELLED, error="Cancelled.")
         return RunOutcome(status=JobStatus.CANCELLED)
     except BackendError as exc:
@@ -469,11 +388,7 @@ def _on_provider_state(
     if result.status in (ProviderStatus.QUEUED, ProviderStatus.RUNNING):
         if result.progress is not None:
             percent = REMOTE_PROGRESS_START + int(REMOTE_PROGRESS_SPAN * min(1, result.progress))
-            if GenerationJob.objects.filter(
-                pk=job.pk, status=JobStatus.RUNNING, progress__lt=percent
-            ).update(progress=percent):
-                job.progress = percent
-                services._push_job_state(job)
+            job_progress_set(job=job, percent=percent)
         return _poll_later(attempt, hint=result.poll_after, chained=chained)
     if result.status == ProviderStatus.FAILED:
         error = result.error or PermanentError(f"{backend.label} could not make this clip.")
@@ -500,7 +415,7 @@ def _on_provider_state(
     except (BackendError, PostprocessError) as exc:
         error = exc if isinstance(exc, BackendError) else PermanentError(str(exc))
         return attempt_failed(attempt=attempt, error=error)
-    except services.JobCancelled:
+    except JobCancelled:
         _attempt_close(attempt, AttemptOutcome.CANCELLED, error="Cancelled.")
         return RunOutcome(status=JobStatus.CANCELLED)
     except Exception as exc:  # signing, storage, the database: don't leave it half-collected
@@ -525,8 +440,6 @@ def _collect(
     if result.extra.get("finished") and result.poster_path is not None:
         # The local renderer already made a finished clip (watermark, size, poster, audio).
         video_path, poster_path = result.output_path, result.poster_path
-        from generation.renderer import SIZES
-
         width, height = SIZES[job.aspect]
         duration = float(job.seconds)
         render_seconds = result.extra.get("render_seconds")
@@ -555,14 +468,14 @@ def _collect(
         ),
     )
     if not GenerationAttempt.objects.filter(pk=attempt.pk, outcome=AttemptOutcome.RUNNING).exists():
-        raise services.JobCancelled  # reaped meanwhile: a newer attempt owns the job now
+        raise JobCancelled  # reaped meanwhile: a newer attempt owns the job now
     storage = private_storage()
     base = f"drafts/{job.owner_id}/{job.id}"
     with video_path.open("rb") as handle:
         video_name = storage.save(f"{base}/clip.mp4", File(handle))
     with poster_path.open("rb") as handle:
         poster_name = storage.save(f"{base}/poster.jpg", File(handle))
-    finished = services._transition(
+    finished = job_transition(
         job.pk,
         expected=JobStatus.RUNNING,
         to=JobStatus.SUCCEEDED,
@@ -574,7 +487,7 @@ def _collect(
         width=width,
         height=height,
         duration=duration,
-        file_size=services.video_path_size(storage, video_name),
+        file_size=video_path_size(storage, video_name),
         render_seconds=render_seconds,
         scene=scene,
         finished_at=timezone.now(),
@@ -584,9 +497,9 @@ def _collect(
         storage.delete(video_name)
         storage.delete(poster_name)
         _attempt_close(attempt, AttemptOutcome.CANCELLED, error="The job stopped.")
-        raise services.JobCancelled
+        raise JobCancelled
     billed = result.seconds or attempt.provider_seconds or job.seconds
-    real = quote(
+    real = quote_at_price_in_force(
         seconds=max(1, round(duration)), width=width, height=height, tier=job.tier,
         backend=backend.name, billed_seconds=billed,
     )  # fmt: skip
@@ -597,15 +510,20 @@ def _collect(
         model=model[:120],
         provider_seconds=billed,
     )
-    state = routing_snapshot().backends.get(backend.name)
-    if state is None or state.consecutive_failures or state.circuit_opened_at is not None:
-        breaker_record_success(backend=backend.name)  # (an UPDATE only when there is a count)
+    breaker_record_success(backend=backend.name)
     # What the transition just wrote; the rest (holds, quote) is unchanged since the job loaded.
     job.status, job.progress, job.error = JobStatus.SUCCEEDED, 100, ""
     # The real price of what was made, never above the quote held at submit.
-    credits_capture(job=job, price=real.credits)
-    services._push_job_state(job, after_commit=False)
+    job_capture(job=job, price=real.credits)
+    job_push_state(job, after_commit=False)
     return RunOutcome(status=JobStatus.SUCCEEDED)
+
+
+def video_path_size(storage: Any, name: str) -> int | None:
+    try:
+        return int(storage.size(name))
+    except Exception:
+        return None
 
 
 def _attempt_close(attempt: GenerationAttempt, outcome: str, **fields: Any) -> bool:
@@ -639,17 +557,7 @@ def attempt_failed(
 
 def _job_block_by_provider(job: GenerationJob, error: ContentRefused) -> RunOutcome:
     reason = f"The video provider's content policy refused this clip: {error.message}"
-    if services._transition(
-        job.pk,
-        expected=JobStatus.RUNNING,
-        to=JobStatus.BLOCKED,
-        error=reason[:2000],
-        blocked_reason_code="provider_refused",
-        finished_at=timezone.now(),
-    ):
-        job.refresh_from_db()
-        credits_release(job=job)
-        services._push_job_state(job, after_commit=False)
+    job_block(job=job, reason=reason, code="provider_refused")
     return RunOutcome(status=JobStatus.BLOCKED)
 
 
@@ -658,36 +566,6 @@ def _cancel_quietly(backend: Backend, provider_job_id: str) -> None:
         backend.cancel(provider_job_id)
     except Exception:  # best effort: the provider may already have finished or forgotten it
         logger.info("cancel of %s job %s failed", backend.name, provider_job_id, exc_info=True)
-
-
-def attempts_resume_polling(*, quiet_for: timedelta) -> int:
-    """Re-send the scheduled poll of remote attempts nobody has polled for a while (a broker
-    lost the message); the token makes a surviving original and the copy collapse into one."""
-    cutoff = timezone.now() - quiet_for
-    quiet = (
-        GenerationAttempt.objects.filter(outcome=AttemptOutcome.RUNNING)
-        .exclude(provider_job_id="")
-        .filter(
-            Q(last_polled_at__lt=cutoff) | Q(last_polled_at__isnull=True, submitted_at__lt=cutoff)
-        )
-        .values_list("pk", "polls")[:200]
-    )
-    resent = 0
-    for attempt_id, polls in quiet:
-        transaction.on_commit(
-            lambda attempt_id=attempt_id, polls=polls: poll_enqueue(
-                attempt_id=attempt_id, countdown=0, token=polls
-            )
-        )
-        resent += 1
-    return resent
-
-
-def attempts_close_orphans(*, job_id: UUID | str) -> int:
-    """Close attempts left running by a worker that died (the reaper requeues the job)."""
-    return GenerationAttempt.objects.filter(job_id=job_id, outcome=AttemptOutcome.RUNNING).update(
-        outcome=AttemptOutcome.FAILED, error="The worker stopped.", finished_at=timezone.now()
-    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -699,8 +577,6 @@ def webhook_receive(*, backend_name: str, headers: dict[str, str], body: bytes) 
     """Verify a provider's delivery and poll the attempt it names now. Returns the attempt id.
 
     Raises WebhookRejected (→ 400) for a forged, stale or unknown delivery; nothing changes."""
-    from generation.backends.base import WebhookRejected
-
     if backend_name not in backend_classes():
         raise WebhookRejected("Unknown backend.")
     provider_job_id = get_backend(backend_name).verify_webhook(headers, body)

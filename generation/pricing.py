@@ -65,15 +65,13 @@ def quote(
     height: int,
     tier: str = "standard",
     backend: str = "local",
-    usd_per_second: Decimal | None = None,
+    usd_per_second: Decimal,
     billed_seconds: int | None = None,
 ) -> Quote:
     """The exact number of credits a clip costs; the same inputs always give the same price.
-    Without `usd_per_second`, the backend's price in force from the price table is used."""
+    (The backend's price in force: `routing.quote_at_price_in_force`.)"""
     resolution = resolution_for(width, height)
     billed = billed_seconds if billed_seconds is not None else seconds
-    if usd_per_second is None:
-        usd_per_second = backend_usd_per_second(backend=backend, tier=tier, resolution=resolution)
     credits = price_credits(
         seconds=seconds, billed_seconds=billed, resolution=resolution, tier=tier,
         usd_per_second=usd_per_second,
@@ -88,20 +86,3 @@ def quote(
         price_usd=CREDIT_USD * credits,
         billed_seconds=billed,
     )
-
-
-def backend_usd_per_second(*, backend: str, tier: str, resolution: str) -> Decimal:
-    """The price in force for a backend (cached routing snapshot, so no query per call)."""
-    from generation.backends import backend_classes
-    from generation.routing import price_in_force, routing_snapshot
-
-    state = routing_snapshot().backends.get(backend)
-    cls = backend_classes().get(backend)
-    price = (
-        price_in_force(state, cls.capabilities.resolutions, tier, resolution)
-        if state is not None and cls is not None
-        else None
-    )
-    if price is None:
-        raise KeyError(f"No {tier} {resolution} price for backend {backend!r}.")
-    return price.usd_per_second

@@ -25,8 +25,9 @@ from django.utils import timezone
 
 from config.errors import DomainError
 from generation.backends import backend_classes
-from generation.backends.base import GenerationSpec
-from generation.pricing import price_credits
+from generation.backends.base import Backend, GenerationSpec
+from generation.models import AttemptOutcome, BackendConfig, BackendPrice, GenerationAttempt
+from generation.pricing import Quote, price_credits, quote, resolution_for
 
 POLICIES = ("cheapest", "fastest", "best")
 SNAPSHOT_KEY = "generation:routing-snapshot:v1"
@@ -144,6 +145,15 @@ def policy_validate(policy: str) -> str:
     )
 
 
+def route_plan_for(
+    *, prompt: str, seconds: int, aspect: str, tier: str, fps: int, policy: str
+) -> RoutePlan:
+    """The backends that could make this clip, ranked by the request's policy (no I/O beyond
+    the cached routing snapshot)."""
+    spec = GenerationSpec(prompt=prompt, seconds=seconds, aspect=aspect, tier=tier, fps=fps)
+    return plan_route(spec, policy_validate(policy))
+
+
 def plan_route(
     spec: GenerationSpec,
     policy: str,
@@ -239,6 +249,39 @@ def price_in_force(
     return price
 
 
+def backend_usd_per_second(*, backend: str, tier: str, resolution: str) -> Decimal:
+    """The price in force for a backend (cached routing snapshot, so no query per call)."""
+    state = routing_snapshot().backends.get(backend)
+    cls = backend_classes().get(backend)
+    price = (
+        price_in_force(state, cls.capabilities.resolutions, tier, resolution)
+        if state is not None and cls is not None
+        else None
+    )
+    if price is None:
+        raise KeyError(f"No {tier} {resolution} price for backend {backend!r}.")
+    return price.usd_per_second
+
+
+def quote_at_price_in_force(
+    *,
+    seconds: int,
+    width: int,
+    height: int,
+    tier: str = "standard",
+    backend: str = "local",
+    billed_seconds: int | None = None,
+) -> Quote:
+    """`pricing.quote` with the backend's price in force from the price table."""
+    usd = backend_usd_per_second(
+        backend=backend, tier=tier, resolution=resolution_for(width, height)
+    )
+    return quote(
+        seconds=seconds, width=width, height=height, tier=tier, backend=backend,
+        usd_per_second=usd, billed_seconds=billed_seconds,
+    )  # fmt: skip
+
+
 # ---------------------------------------------------------------------------------------------
 # The snapshot (cached reads)
 # ---------------------------------------------------------------------------------------------
@@ -274,19 +317,24 @@ def routing_snapshot_invalidate() -> None:
 
 
 def routing_snapshot_build() -> RoutingSnapshot:
-    from generation.attempts import backends_sync
-    from generation.models import BackendConfig
-
+    """Read the switches, prices and health into a snapshot. Read-only: a backend registered
+    since the last sync (`backend_health.backends_sync`, run after every migrate) routes with
+    its defaults — enabled, its default quality and published prices — until its row exists."""
     classes = backend_classes()
     configs = {config.name: config for config in BackendConfig.objects.all()}
-    if set(classes) - set(configs):
-        backends_sync()
-        configs = {config.name: config for config in BackendConfig.objects.all()}
     prices = prices_in_force()
     health = health_by_backend()
+    today = timezone.localdate()
     states: dict[str, BackendState] = {}
     for name, cls in classes.items():
-        config = configs[name]
+        config = configs.get(name)
+        if config is None:
+            states[name] = BackendState(
+                name=name, label=cls.label, enabled=True, quality=cls.default_quality,
+                prices=prices.get(name) or _published_prices(cls, on=today),
+                health=health.get(name, Health()),
+            )  # fmt: skip
+            continue
         opened = config.circuit_opened_at
         states[name] = BackendState(
             name=name,
@@ -301,10 +349,18 @@ def routing_snapshot_build() -> RoutingSnapshot:
     return RoutingSnapshot(backends=states)
 
 
+def _published_prices(cls: type[Backend], *, on: date) -> dict[tuple[str, str], Price]:
+    table: dict[tuple[str, str], Price] = {}
+    for row in sorted(cls.default_prices, key=lambda row: row.as_of, reverse=True):
+        if row.as_of <= on:
+            table.setdefault(
+                (row.tier, row.resolution), Price(row.usd_per_second, row.as_of, row.source)
+            )
+    return table
+
+
 def prices_in_force(*, on: date | None = None) -> dict[str, dict[tuple[str, str], Price]]:
     """For every backend, the newest price per (tier, resolution) dated on or before `on`."""
-    from generation.models import BackendPrice
-
     on = on or timezone.localdate()
     table: dict[str, dict[tuple[str, str], Price]] = {}
     rows = (
@@ -319,8 +375,6 @@ def prices_in_force(*, on: date | None = None) -> dict[str, dict[tuple[str, str]
 
 def health_by_backend(*, now: datetime | None = None) -> dict[str, Health]:
     """Success rate and latency percentiles from each backend's most recent finished attempts."""
-    from generation.models import AttemptOutcome, GenerationAttempt
-
     now = now or timezone.now()
     window = settings.GENERATION_HEALTH_WINDOW
     rows = (

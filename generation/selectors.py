@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import time
+from dataclasses import asdict
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from django.db.models import QuerySet
+from django.conf import settings
+from django.db.models import QuerySet, Sum
+from django.utils import timezone
 
 from accounts.models import User
-from config.errors import NotFound
-from generation.models import GenerationJob
-from generation.provenance import ProvenanceCheck
+from config.errors import DomainError, NotFound
+from generation.backends import backend_classes
+from generation.models import GenerationAttempt, GenerationJob
+from generation.provenance import ProvenanceCheck, check_clip
+from generation.routing import CircuitState, route_plan_for, routing_snapshot
+from likeness.selectors import job_visible_to_cameo_owner
 
 
 def job_get_for_owner(*, user: User, job_id: UUID | str) -> GenerationJob:
@@ -27,8 +34,6 @@ def job_get_for_owner(*, user: User, job_id: UUID | str) -> GenerationJob:
 
 def job_get_for_viewer(*, user: User, job_id: UUID | str) -> GenerationJob:
     """A draft for its owner — or for the owner of a cameo it used (they may watch it)."""
-    from likeness.selectors import job_visible_to_cameo_owner
-
     try:
         return job_get_for_owner(user=user, job_id=job_id)
     except NotFound:
@@ -43,11 +48,6 @@ def jobs_for_owner(*, user: User) -> QuerySet[GenerationJob]:
 
 def provenance_check_upload(*, upload: Any) -> ProvenanceCheck:
     """Read an uploaded file's C2PA manifest: a valid Reverie clip, tampered with, or unsigned."""
-    from django.conf import settings
-
-    from config.errors import DomainError
-    from generation.provenance import check_clip
-
     if upload.size > settings.PROVENANCE_CHECK_MAX_BYTES:
         limit = settings.PROVENANCE_CHECK_MAX_BYTES // (1024 * 1024)
         raise DomainError(
@@ -59,11 +59,6 @@ def provenance_check_upload(*, upload: Any) -> ProvenanceCheck:
 
 def backend_spend_today() -> dict[str, Decimal]:
     """What each backend cost today (UTC day), from finished attempts' recorded costs."""
-    from django.db.models import Sum
-    from django.utils import timezone
-
-    from generation.models import GenerationAttempt
-
     start = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
     rows = (
         GenerationAttempt.objects.filter(finished_at__gte=start)
@@ -76,11 +71,6 @@ def backend_spend_today() -> dict[str, Decimal]:
 
 def backend_price_rows() -> list[dict[str, Any]]:
     """Every registered backend with its prices in force, for the public pricing page."""
-    import time
-
-    from generation.backends import backend_classes
-    from generation.routing import CircuitState, routing_snapshot
-
     snapshot = routing_snapshot()
     now = time.time()
     rows = []
@@ -101,19 +91,21 @@ def backend_price_rows() -> list[dict[str, Any]]:
 
 
 def route_quote(
-    *, user: User | None, seconds: int, aspect: str, tier: str, fps: int, policy: str, prompt: str
+    *,
+    balance: int | None,
+    seconds: int,
+    aspect: str,
+    tier: str,
+    fps: int,
+    policy: str,
+    prompt: str,
 ) -> dict[str, Any]:
     """For the quote API and the create page: every eligible backend's price and expected time,
-    the policy's pick, why the others can't, and the viewer's balance after the pick."""
-    from dataclasses import asdict
-
-    from credits.services import balance_for
-    from generation.services import JobRequest, job_route_plan
-
-    plan = job_route_plan(
-        JobRequest(prompt=prompt, seconds=seconds, aspect=aspect, tier=tier, fps=fps,
-                   policy=policy)
-    )  # fmt: skip
+    the policy's pick, why the others can't, and the viewer's balance (read by the door, which
+    applies today's free credits) after the pick."""
+    plan = route_plan_for(
+        prompt=prompt, seconds=seconds, aspect=aspect, tier=tier, fps=fps, policy=policy
+    )
     candidates = [asdict(candidate) for candidate in plan.candidates]
     body: dict[str, Any] = {
         "policy": plan.policy,
@@ -124,12 +116,14 @@ def route_quote(
         "balance_after": None,
         "affordable": None,
     }
-    if user is not None and candidates:
-        available = balance_for(user=user).available
-        price = candidates[0]["credits"]
-        body.update(balance=available, balance_after=available - price,
-                    affordable=available >= price)  # fmt: skip
+    if balance is not None and candidates:
+        body.update(balance_after_price(balance=balance, price=candidates[0]["credits"]))
     return body
+
+
+def balance_after_price(*, balance: int, price: int) -> dict[str, Any]:
+    """The "and after this clip" part of every quote."""
+    return {"balance": balance, "balance_after": balance - price, "affordable": balance >= price}
 
 
 def routing_policy_choices() -> list[tuple[str, str]]:

@@ -1,7 +1,9 @@
-"""Writes for generation jobs: create (idempotently), run, report progress, finish, cancel.
+"""The top door into generation: validate, quote, create (idempotently) and cancel a job.
 
-Every status change is a guarded update (`UPDATE … WHERE status = <expected>`), so a retried or
-duplicated task delivery can never move a job backwards or finish it twice.
+Layers, each importing only those below it:  services → attempts → backend_health → routing →
+pricing, with `jobs` (states, guarded transitions, events, enqueueing, reaping) under attempts.
+Doors (API, pages, admin, tasks) call here; the lifecycle functions they also need (`job_run`,
+`job_fail`, `jobs_reap_stuck`, …) are re-exported so this stays the one module to import.
 """
 
 from __future__ import annotations
@@ -10,36 +12,49 @@ import hashlib
 import json
 import logging
 import secrets
-import time
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any
-from uuid import UUID
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.services import user_event_send, user_event_send_now
 from config.errors import Conflict, DomainError, PromptBlocked
-from credits.services import credits_capture, credits_hold, credits_release
-from generation.backends.base import GenerationSpec
+from credits.services import credits_hold
+from feed.selectors import visible_videos
+from generation.attempts import job_run
+from generation.jobs import (
+    JobCancelled,
+    RunOutcome,
+    effective_prompt,
+    job_cancel_transition,
+    job_enqueue,
+    job_fail,
+    jobs_reap_stuck,
+    jobs_settle,
+)
 from generation.models import Aspect, GenerationJob, JobStatus
 from generation.policy import prompt_check
 from generation.pricing import TIERS, Quote, quote
-from generation.routing import RoutePlan, plan_route, policy_validate
+from generation.renderer import SIZES
+from generation.routing import RoutePlan, policy_validate, route_plan_for
 from likeness.selectors import cameos_for_prompt
 from likeness.services import usages_record
+
+__all__ = [  # the lifecycle entry points doors and tests reach through this module
+    "JobCancelled",
+    "RunOutcome",
+    "effective_prompt",
+    "job_enqueue",
+    "job_fail",
+    "job_run",
+    "jobs_reap_stuck",
+    "jobs_settle",
+]
 
 logger = logging.getLogger(__name__)
 
 ALLOWED_FPS = (24, 30)
-
-
-class JobCancelled(Exception):
-    """Raised inside a render when its job was cancelled meanwhile."""
 
 
 @dataclass(frozen=True)
@@ -102,9 +117,7 @@ def job_create(
             return _idempotent_replay(existing, fingerprint), False
     remix_source = None
     if request.remix_of is not None:
-        from feed.models import Video, VideoStatus
-
-        remix_source = Video.objects.filter(pk=request.remix_of, status=VideoStatus.VISIBLE).first()
+        remix_source = visible_videos().filter(pk=request.remix_of).first()
         if remix_source is None:
             raise DomainError("Invalid input.", fields={"remix_of": ["No such clip to remix."]})
     seed = request.seed if request.seed is not None else secrets.randbelow(2**31)
@@ -157,7 +170,7 @@ def job_create(
             )
             # Same transaction: no job without its hold, no hold without its job; too few
             # credits (a 402) rolls the job back.
-            credits_hold(job=job, user=owner, amount=chosen.credits)
+            job.hold_free, job.hold_paid = credits_hold(job=job, user=owner, amount=chosen.credits)
             job.save(update_fields=["hold_free", "hold_paid"])
             # Every use is recorded and told to the cameo's owner, even if it stays a draft.
             usages_record(cameos=cameos, job=job)
@@ -171,26 +184,16 @@ def job_create(
     return job, True
 
 
-def effective_prompt(prompt: str, cameos: list[Any]) -> str:
-    """The prompt as rendered: each cameo's owner preferences appended."""
-    extras = [f"(@{c.handle}: {c.preferences})" for c in cameos if c.preferences]
-    return " ".join([prompt.strip(), *extras])
-
-
 def job_route_plan(request: JobRequest) -> RoutePlan:
-    """The backends that could make this clip, ranked by the request's policy (no I/O beyond
-    the cached routing snapshot)."""
-    spec = GenerationSpec(
+    """The backends that could make this clip, ranked by the request's policy."""
+    return route_plan_for(
         prompt=request.prompt, seconds=request.seconds, aspect=request.aspect,
-        tier=request.tier, fps=request.fps,
+        tier=request.tier, fps=request.fps, policy=request.policy,
     )  # fmt: skip
-    return plan_route(spec, policy_validate(request.policy))
 
 
 def job_quote(request: JobRequest) -> Quote:
     """What the clip will cost on the backend the policy picks, before anything is created."""
-    from generation.renderer import SIZES
-
     plan = job_route_plan(request)
     chosen = plan.chosen
     if chosen is None:
@@ -216,197 +219,11 @@ def _idempotent_replay(job: GenerationJob, fingerprint: str) -> GenerationJob:
     return job
 
 
-def job_enqueue(*, job_id: UUID, countdown: float = 0) -> None:
-    """Send the job to a worker that can run its first backend (the GPU's queue, say)."""
-    from generation.attempts import queue_for
-    from generation.backends import backend_classes
-    from generation.tasks import run_job
-
-    route = GenerationJob.objects.filter(pk=job_id).values_list("route", flat=True).first()
-    cls = backend_classes().get(route[0]) if route else None
-    queue = queue_for(cls) if cls is not None else "render"
-    run_job.apply_async(args=[str(job_id)], kwargs={"queue": queue}, queue=queue,
-                        countdown=countdown)  # fmt: skip
-
-
-def _transition(job_id: UUID | str, *, expected: str, to: str, **fields: Any) -> bool:
-    """The guarded update every status change goes through; False when someone else moved it."""
-    updated = GenerationJob.objects.filter(pk=job_id, status=expected).update(
-        status=to, updated_at=timezone.now(), **fields
-    )
-    return updated == 1
-
-
-def _push_job_state(job: GenerationJob, *, after_commit: bool = True) -> None:
-    event = {
-        "type": "job.updated",
-        "job": str(job.id),
-        "status": job.status,
-        "progress": job.progress,
-        "error": job.error,
-    }
-    if after_commit:
-        user_event_send(user_id=job.owner_id, event=event)
-    else:
-        user_event_send_now(user_id=job.owner_id, event=event)
-
-
-@dataclass(frozen=True)
-class RunOutcome:
-    status: str
-    retry_in: float | None = None
-
-
-def job_run(*, job_id: UUID | str, queue: str | None = None) -> RunOutcome:
-    """Claim a queued job and start its first (or next) backend attempt.
-
-    `queue` is the queue the task came from, so an attempt for a backend that runs elsewhere
-    (the GPU) is handed on rather than run here."""
-    from generation.attempts import attempt_start
-
-    job = GenerationJob.objects.select_related("owner").filter(pk=job_id).first()
-    if job is None:
-        return RunOutcome(status="missing")
-    started = {"started_at": timezone.now(), "attempts": job.attempts + 1, "progress": 0}
-    if not _transition(job.pk, expected=JobStatus.QUEUED, to=JobStatus.RUNNING, **started):
-        # Already running elsewhere, finished or cancelled: a duplicate delivery does nothing.
-        return RunOutcome(status=GenerationJob.objects.get(pk=job.pk).status)
-    job.status = JobStatus.RUNNING
-    for field, value in started.items():
-        setattr(job, field, value)
-    _push_job_state(job, after_commit=False)
-    return attempt_start(job=job, queue=queue)
-
-
-def video_path_size(storage: Any, name: str) -> int | None:
-    try:
-        return int(storage.size(name))
-    except Exception:
-        return None
-
-
-class _ProgressReporter:
-    """Renderer callback: saves and pushes progress at most every few percent, notices cancels."""
-
-    def __init__(self, job: GenerationJob) -> None:
-        self.job = job
-        self.last_percent = -1
-        self.last_push = 0.0
-
-    def __call__(self, fraction: float) -> None:
-        # Rendering is most of the work; storing the files is the last few percent.
-        percent = min(int(fraction * 95), 95)
-        now = time.monotonic()
-        if percent - self.last_percent < 5 and now - self.last_push < 1.0:
-            return
-        self.last_percent, self.last_push = percent, now
-        if not GenerationJob.objects.filter(pk=self.job.pk, status=JobStatus.RUNNING).update(
-            progress=percent,
-            updated_at=timezone.now(),  # a heartbeat for the reaper
-        ):
-            raise JobCancelled
-        user_event_send_now(
-            user_id=self.job.owner_id,
-            event={
-                "type": "job.progress",
-                "job": str(self.job.id),
-                "status": JobStatus.RUNNING,
-                "progress": percent,
-            },
-        )
-
-    def check_cancelled(self) -> None:
-        if not GenerationJob.objects.filter(pk=self.job.pk, status=JobStatus.RUNNING).exists():
-            raise JobCancelled
-
-
-def job_fail(*, job_id: UUID | str, reason: str) -> bool:
-    for expected in (JobStatus.RUNNING, JobStatus.QUEUED):
-        if _transition(
-            job_id, expected=expected, to=JobStatus.FAILED, error=reason, finished_at=timezone.now()
-        ):
-            job = GenerationJob.objects.select_related("owner").get(pk=job_id)
-            credits_release(job=job)
-            _push_job_state(job, after_commit=False)
-            return True
-    return False
-
-
 def job_cancel(*, job: GenerationJob) -> GenerationJob:
     """Cancel a queued or running job; a running render notices at its next progress tick."""
-    for expected in (JobStatus.QUEUED, JobStatus.RUNNING):
-        if _transition(
-            job.pk,
-            expected=expected,
-            to=JobStatus.CANCELLED,
-            error="Cancelled by you.",
-            finished_at=timezone.now(),
-        ):
-            job.refresh_from_db()
-            credits_release(job=job)
-            _push_job_state(job)
-            return job
+    if job_cancel_transition(job=job):
+        return job
     job.refresh_from_db()
     if job.status != JobStatus.CANCELLED:
         raise Conflict(f"A {job.status} job cannot be cancelled.", code="not_cancellable")
     return job
-
-
-def jobs_reap_stuck() -> dict[str, int]:
-    """Requeue (or, out of attempts, fail) jobs whose worker died mid-render, and re-send jobs
-    whose queue message was lost (a broker restart): a duplicate delivery is harmless."""
-    now = timezone.now()
-    cutoff = now - settings.GENERATION_STUCK_AFTER
-    requeued = failed = resent = 0
-    forgotten = GenerationJob.objects.filter(
-        status=JobStatus.QUEUED, updated_at__lt=now - settings.GENERATION_RESEND_QUEUED_AFTER
-    )
-    for job_id in forgotten.values_list("id", flat=True)[:100]:
-        job_enqueue(job_id=job_id)
-        resent += 1
-    from generation.attempts import attempts_close_orphans, attempts_resume_polling
-    from generation.models import AttemptOutcome, GenerationAttempt
-
-    quiet_for = timedelta(seconds=max(60.0, settings.GENERATION_POLL_MAX * 3))
-    polled = attempts_resume_polling(quiet_for=quiet_for)
-    # Jobs waiting on a provider are governed by the attempt timeout their polls enforce; an
-    # in-process render is stuck when it has made no progress (each tick touches the job).
-    waiting_on_provider = GenerationAttempt.objects.filter(
-        job=OuterRef("pk"), outcome=AttemptOutcome.RUNNING
-    ).exclude(provider_job_id="")
-    stuck = GenerationJob.objects.filter(
-        status=JobStatus.RUNNING, started_at__lt=cutoff, updated_at__lt=cutoff
-    ).exclude(Exists(waiting_on_provider))
-    for job in stuck.only("id", "attempts"):
-        attempts_close_orphans(job_id=job.pk)
-        if job.attempts <= settings.GENERATION_MAX_RETRIES:
-            if _transition(
-                job.pk, expected=JobStatus.RUNNING, to=JobStatus.QUEUED, error="Requeued."
-            ):
-                transaction.on_commit(lambda job_id=job.pk: job_enqueue(job_id=job_id))
-                requeued += 1
-        elif job_fail(job_id=job.pk, reason="The render did not finish in time."):
-            failed += 1
-    return {"requeued": requeued, "failed": failed, "resent": resent, "polls_resent": polled,
-            "settled": jobs_settle()}  # fmt: skip
-
-
-def jobs_settle(*, limit: int = 200) -> int:
-    """Settle holds a crash left open: capture succeeded jobs, release failed or cancelled ones.
-    (Both are idempotent, so settling twice is harmless.)"""
-    from credits.models import LedgerEntry
-
-    settled = 0
-    finished = GenerationJob.objects.filter(
-        # Blocked too: a provider's refusal blocks a job that already holds credits.
-        status__in=[JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.BLOCKED],
-        quote_credits__gt=0,
-        charged_credits__isnull=True,
-    ).select_related("owner")[:limit]
-    for job in finished:
-        if LedgerEntry.objects.filter(idempotency_key=f"hold:{job.pk}").exists():
-            if job.status == JobStatus.SUCCEEDED:
-                settled += credits_capture(job=job, price=job.quote_credits)
-            else:
-                settled += credits_release(job=job)
-    return settled

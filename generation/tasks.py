@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from generation import attempts, services
+from generation import attempts, jobs
 
 
 @shared_task(acks_late=True)
@@ -12,7 +12,7 @@ def run_job(job_id: str, queue: str | None = None) -> str:
     # Retries are scheduled by the service itself (a requeue with a countdown), so a redelivered
     # message and a retry are the same harmless thing: the guarded claim lets one through.
     with attempts.serving_queue(queue or "render"):
-        return services.job_run(job_id=job_id, queue=queue or "render").status
+        return attempts.job_run(job_id=job_id, queue=queue or "render").status
 
 
 @shared_task(acks_late=True)
@@ -32,4 +32,4 @@ def poll_attempt(attempt_id: int, token: int | None = None) -> str:
 
 @shared_task(acks_late=True)
 def reap_stuck_jobs() -> dict[str, int]:
-    return services.jobs_reap_stuck()
+    return jobs.jobs_reap_stuck()

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import re
 from typing import Any
 
+import numpy as np
 from django.db.models import QuerySet
+from PIL import Image
 
 from accounts.models import Follow, User
 from config.errors import DomainError, NotFound
+from config.storage import private_storage
 from likeness.models import (
     Cameo,
     CameoApproval,
@@ -142,3 +146,11 @@ def verification_file_for_moderator(*, user: Any, attempt_id: int, what: str) ->
     if not name:
         raise NotFound("No such file.")
     return name
+
+
+def portrait_array(*, cameo: Cameo) -> Any:
+    """The reference portrait as an RGB numpy array, for the local renderer to composite."""
+    if not cameo.portrait:
+        return None
+    with private_storage().open(cameo.portrait.name) as handle:
+        return np.asarray(Image.open(io.BytesIO(handle.read())).convert("RGB"))

@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
@@ -32,6 +33,8 @@ from likeness.models import (
 )
 
 logger = logging.getLogger(__name__)
+
+VERIFICATION_CHECKS_TASK = "likeness.tasks.run_verification_checks"
 
 
 def cameo_create(*, owner: User, kind: str = CameoKind.PERSON, handle: str = "",
@@ -131,9 +134,8 @@ def verification_upload(*, attempt: VerificationAttempt, upload: Any) -> Verific
 
 
 def _enqueue_checks(attempt_id: int) -> None:
-    from likeness.tasks import run_verification_checks
-
-    run_verification_checks.delay(attempt_id)
+    # By its registered name: the task module sits above this one (it calls these services).
+    current_app.signature(VERIFICATION_CHECKS_TASK).apply_async(args=[attempt_id])
 
 
 def verification_run_checks(*, attempt_id: int) -> str:
@@ -323,16 +325,3 @@ def cameo_delete(*, cameo: Cameo) -> None:
     names += [f"cameos/{cameo.pk}/portrait-{a.pk}.jpg" for a in cameo.attempts.all()]
     cameo.delete()
     transaction.on_commit(lambda: [storage.delete(n) for n in names if storage.exists(n)])
-
-
-def portrait_array(*, cameo: Cameo) -> Any:
-    """The reference portrait as an RGB numpy array, for the local renderer to composite."""
-    import io
-
-    import numpy as np
-    from PIL import Image
-
-    if not cameo.portrait:
-        return None
-    with private_storage().open(cameo.portrait.name) as handle:
-        return np.asarray(Image.open(io.BytesIO(handle.read())).convert("RGB"))

@@ -13,7 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from generation.attempts import backends_sync
+from generation.backend_health import backends_sync
 from generation.backends import backend_classes
 from generation.backends.base import GenerationSpec
 from generation.models import (

@@ -21,6 +21,7 @@ from credits.selectors import reconcile
 from feed.services import video_publish
 from generation import services
 from generation.backends.local import LocalRendererBackend
+from generation.jobs import job_capture
 from generation.models import GenerationJob, JobStatus, RightsHolder
 from tests.factories import UserFactory
 
@@ -58,7 +59,7 @@ def test_submit_holds_the_quote_and_success_captures_it(api: APIClient, user: An
     assert (wallet.held, wallet.available) == (quote, 40 - quote)
     assert services.job_run(job_id=job_id).status == "succeeded"
     services.job_run(job_id=job_id)  # a second delivery charges nothing more
-    credit_services.credits_capture(job=GenerationJob.objects.get(pk=job_id), price=quote)
+    job_capture(job=GenerationJob.objects.get(pk=job_id), price=quote)
     job = GenerationJob.objects.get(pk=job_id)
     assert (job.quote_credits, job.charged_credits) == (quote, quote)
     wallet.refresh_from_db()
@@ -124,7 +125,7 @@ def test_a_hold_bigger_than_the_free_credits_takes_the_rest_from_paid(
     job = GenerationJob.objects.get(pk=job_id)
     assert (job.hold_free, job.hold_paid) == (3, 5)
     # Captured at a lower real price: the unspent part goes back to paid credits.
-    credit_services.credits_capture(job=job, price=6)
+    job_capture(job=job, price=6)
     wallet.refresh_from_db()
     assert (wallet.free_balance, wallet.paid_balance, wallet.held) == (0, 7, 0)
     assert GenerationJob.objects.get(pk=job_id).charged_credits == 6
@@ -134,7 +135,7 @@ def test_a_hold_bigger_than_the_free_credits_takes_the_rest_from_paid(
 def test_capture_never_exceeds_the_quote(api: APIClient, user: Any) -> None:
     job_id = api.post(URL, {"prompt": "a", "seconds": 5}, format="json").json()["id"]
     job = GenerationJob.objects.get(pk=job_id)
-    credit_services.credits_capture(job=job, price=job.quote_credits + 50)
+    job_capture(job=job, price=job.quote_credits + 50)
     assert GenerationJob.objects.get(pk=job_id).charged_credits == job.quote_credits
     assert _wallet(user).available == 40 - job.quote_credits
 
