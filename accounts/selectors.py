@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -30,6 +32,39 @@ def _count_subquery(queryset: Any, column: str) -> Subquery:
     return Subquery(
         queryset.values(column).annotate(n=Count("pk")).values("n")[:1],
         output_field=IntegerField(),
+    )
+
+
+T = TypeVar("T")
+# The one way an @handle is found in text (comments mention people, prompts mention cameos).
+MENTION_RE = re.compile(r"(?<![\w@])@([a-z0-9_.]{3,30})", re.IGNORECASE)
+
+
+def mentioned_handles(text: str) -> list[str]:
+    """Every @handle in a text, lowercased, in order of appearance, once each."""
+    return list(dict.fromkeys(match.lower() for match in MENTION_RE.findall(text)))
+
+
+def handle_lookup_keys(handles: Iterable[str]) -> set[str]:
+    """What to look up for these mentions: each handle, and each without a trailing dot."""
+    handles = set(handles)
+    return handles | {handle.rstrip(".") for handle in handles}
+
+
+def handle_resolve(handle: str, known: Mapping[str, T]) -> T | None:
+    """ "@sam." at the end of a sentence means @sam, unless a handle "sam." exists."""
+    found = known.get(handle)
+    return found if found is not None else known.get(handle.rstrip("."))
+
+
+def can_moderate(user: Any) -> bool:
+    """The one rule for "is this person a moderator": active staff holding the moderation
+    permission (the Moderators group gives it; superusers have every permission)."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and user.has_perm("feed.add_moderationaction")
     )
 
 

@@ -1,4 +1,5 @@
-"""One JSON error shape for the whole API: {"detail": str, "fields": {name: [messages]}}."""
+"""One JSON error shape for the whole API: {"detail": str, "code": str, "fields": {name: [...]}},
+and the one mapping from a domain error's code to its HTTP status (pages use it too)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,35 @@ from rest_framework.views import exception_handler
 
 from config.errors import DomainError
 
+# Every code a service raises that is not a plain 400. A new code defaults to 400: add it here
+# when it means something else (tests/test_architecture.py checks the codes raised in app code).
+HTTP_STATUS: dict[str, int] = {
+    "insufficient_credits": 402,
+    "forbidden": 403,
+    "cameo_not_allowed": 403,
+    "edit_window_closed": 403,
+    "not_found": 404,
+    "conflict": 409,
+    "attempt_used": 409,
+    "cameo_exists": 409,
+    "idempotency_key_reused": 409,
+    "not_cancellable": 409,
+    "not_pending_review": 409,
+    "not_publishable": 409,
+    "purchases_disabled": 409,
+    "revoked": 409,
+    "verification_in_progress": 409,
+    "verified": 409,
+    "prompt_blocked": 422,
+    "cool_down": 429,
+    "rate_limited": 429,
+    "payment_provider_error": 502,
+}
+
+
+def http_status_for(error: DomainError) -> int:
+    return HTTP_STATUS.get(error.code, 400)
+
 
 def json_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
@@ -20,9 +50,9 @@ def json_exception_handler(exc: Exception, context: dict[str, Any]) -> Response 
             body["job"] = exc.job_id
         body.update(exc.extra)
         headers = {}
-        if getattr(exc, "retry_after", None):
+        if exc.retry_after:
             headers["Retry-After"] = str(exc.retry_after)
-        return Response(body, status=exc.status_code, headers=headers)
+        return Response(body, status=http_status_for(exc), headers=headers)
     response = exception_handler(exc, context)
     if response is None:
         return None

@@ -1,10 +1,13 @@
-"""The one domain error type services raise; the API layer turns it into a 4xx."""
+"""The one domain error type services raise: a message, a domain code and the fields at fault.
+
+Services say *what* went wrong (`code`); which HTTP status that is, is decided in one place at
+the door (`config.api_errors.HTTP_STATUS`). The subclasses only name a default code.
+"""
 
 from __future__ import annotations
 
 
 class DomainError(Exception):
-    status_code = 400
     code = "invalid"
 
     def __init__(
@@ -12,34 +15,34 @@ class DomainError(Exception):
         message: str,
         *,
         code: str | None = None,
-        status_code: int | None = None,
         fields: dict[str, list[str]] | None = None,
         extra: dict[str, object] | None = None,
+        retry_after: int | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.extra = extra or {}
         if code:
             self.code = code
-        if status_code:
-            self.status_code = status_code
         self.fields = fields or {}
+        self.retry_after = retry_after  # seconds, when trying again later will work
 
 
 class NotFound(DomainError):
-    status_code = 404
     code = "not_found"
 
 
+class Forbidden(DomainError):
+    code = "forbidden"
+
+
 class Conflict(DomainError):
-    status_code = 409
     code = "conflict"
 
 
 class PromptBlocked(DomainError):
     """The prompt policy refused a prompt; the blocked job is kept as a record."""
 
-    status_code = 422
     code = "prompt_blocked"
 
     def __init__(self, message: str, *, job_id: str) -> None:
@@ -48,5 +51,4 @@ class PromptBlocked(DomainError):
 
 
 class PaymentRequired(DomainError):
-    status_code = 402
     code = "insufficient_credits"

@@ -27,12 +27,10 @@ class ActionThrottle(ScopedRateThrottle):
 
 
 class RateLimited(DomainError):
-    status_code = 429
     code = "rate_limited"
 
     def __init__(self, message: str, *, retry_after: int) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
+        super().__init__(message, retry_after=retry_after)
 
 
 def hit(*, scope: str, ident: str) -> None:

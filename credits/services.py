@@ -336,7 +336,6 @@ def purchase_start(*, user: User, pack: CreditPack, success_url: str, cancel_url
         logger.warning("checkout session for purchase %s failed: %s", purchase.pk, error)
         raise DomainError(
             "The payment provider is not answering; try again in a minute.",
-            status_code=502,
             code="payment_provider_error",
         ) from error
     Purchase.objects.filter(pk=purchase.pk).update(stripe_session_id=session.id)

@@ -10,8 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import NotificationKind, User
+from accounts.selectors import can_moderate
 from accounts.services import notify
-from config.errors import DomainError
+from config.errors import DomainError, Forbidden
 from feed.models import (
     ModerationAction,
     ModerationActionKind,
@@ -41,10 +42,6 @@ REPORT_OUTCOMES = {
 }
 
 
-def can_moderate(user: User) -> bool:
-    return bool(user.is_active and user.is_staff and user.has_perm("feed.add_moderationaction"))
-
-
 @transaction.atomic
 def moderation_act(
     *,
@@ -56,7 +53,7 @@ def moderation_act(
 ) -> ModerationAction:
     """Hide, remove or restore a clip, dismiss its reports, or warn, ban or unban a person."""
     if not can_moderate(moderator):
-        raise DomainError("Only moderators can do that.", status_code=403, code="forbidden")
+        raise Forbidden("Only moderators can do that.")
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("Say why.", fields={"reason": ["Say why."]})
@@ -68,7 +65,7 @@ def moderation_act(
         if user is None:
             raise DomainError("That action needs a person.")
     if user is not None and user.pk == moderator.pk:
-        raise DomainError("You can't moderate yourself.", status_code=403, code="forbidden")
+        raise Forbidden("You can't moderate yourself.")
 
     if action == ModerationActionKind.HIDE_VIDEO:
         Video.objects.filter(pk=video.pk).update(status=VideoStatus.HIDDEN)

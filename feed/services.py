@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 from datetime import timedelta
 from typing import Any
@@ -15,8 +14,9 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from accounts.models import NotificationKind, User
+from accounts.selectors import can_moderate, handle_lookup_keys, handle_resolve, mentioned_handles
 from accounts.services import notify
-from config.errors import Conflict, DomainError, NotFound
+from config.errors import Conflict, DomainError, Forbidden, NotFound
 from config.storage import private_storage, public_storage
 from credits.services import revenue_share_for_publish
 from feed import ranking
@@ -34,7 +34,6 @@ from feed.selectors import candidate_pools_forget
 from generation.models import GenerationJob, JobStatus
 
 COMMENT_EDIT_WINDOW = timedelta(minutes=15)
-MENTION_RE = re.compile(r"(?<![\w@])@([a-z0-9_.]{3,30})", re.IGNORECASE)
 
 
 def _copy(source: Storage, name: str, target: Storage, target_name: str) -> str:
@@ -166,17 +165,17 @@ def comment_create(
         notify(recipient=video.creator, actor=author, kind=NotificationKind.COMMENT,
                video=video, comment=comment)  # fmt: skip
         notified.add(video.creator_id)
-    handles = {match.lower() for match in MENTION_RE.findall(body)}
+    handles = mentioned_handles(body)
     if handles:
-        # "@sam." at the end of a sentence means @sam, unless a handle "sam." exists.
-        candidates = handles | {handle.rstrip(".") for handle in handles}
         found = {
             user.username: user
-            for user in User.objects.filter(username__in=candidates, is_active=True)
+            for user in User.objects.filter(
+                username__in=handle_lookup_keys(handles), is_active=True
+            )
         }
         mentioned: list[User] = []
         for handle in sorted(handles):
-            user = found.get(handle) or found.get(handle.rstrip("."))
+            user = handle_resolve(handle, found)
             if user is not None and user not in mentioned:
                 mentioned.append(user)
         comment.mentions.set(mentioned)
@@ -190,27 +189,22 @@ def comment_create(
 
 def comment_edit(*, comment: Comment, user: User, body: str) -> Comment:
     if comment.author_id != user.pk:
-        raise DomainError("Only its author can edit a comment.", status_code=403, code="forbidden")
+        raise Forbidden("Only its author can edit a comment.")
     if timezone.now() - comment.created_at > COMMENT_EDIT_WINDOW:
         raise DomainError(
-            "Comments can be edited for 15 minutes after posting.", status_code=403,
-            code="edit_window_closed",
-        )  # fmt: skip
+            "Comments can be edited for 15 minutes after posting.", code="edit_window_closed"
+        )
     comment.body = _clean_comment_body(body)
     comment.edited_at = timezone.now()
     comment.save(update_fields=["body", "edited_at"])
     return comment
 
 
-def can_moderate(user: Any) -> bool:
-    return bool(user.is_authenticated and (user.is_staff or user.has_perm("feed.delete_comment")))
-
-
 @transaction.atomic
 def comment_delete(*, comment: Comment, user: User) -> Comment:
     """Soft delete by its author or a moderator: the thread keeps its shape."""
     if comment.author_id != user.pk and not can_moderate(user):
-        raise DomainError("You can't delete this comment.", status_code=403, code="forbidden")
+        raise Forbidden("You can't delete this comment.")
     updated = Comment.objects.filter(pk=comment.pk, deleted_at__isnull=True).update(
         deleted_at=timezone.now(), deleted_by=user
     )

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from config.api_errors import http_status_for
 from config.errors import DomainError, NotFound
 from feed import selectors, services
 from feed.serializers import videos_data
@@ -81,7 +82,7 @@ def comments_drawer(request: HttpRequest, video_id: int) -> HttpResponse:
         except NotFound as exc:
             raise Http404(exc.message) from exc
         except DomainError as exc:
-            error, status = exc.message, exc.status_code
+            error, status = exc.message, http_status_for(exc)
             # htmx swaps only 2xx by default; the form shows the error in place.
             status = 200 if request.headers.get("HX-Request") else status
         video.refresh_from_db(fields=["comment_count"])

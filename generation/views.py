@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from config.api_errors import http_status_for
 from config.errors import DomainError, NotFound
 from config.media import stored_file_response
 from config.storage import private_storage
@@ -86,7 +87,7 @@ def check_page(request: HttpRequest) -> HttpResponse:
             try:
                 result = selectors.provenance_check_upload(upload=upload)
             except DomainError as exc:
-                error, status = exc.message, exc.status_code
+                error, status = exc.message, http_status_for(exc)
     return render(
         request, "generation/check.html", {"result": result, "error": error}, status=status
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 from typing import Any
 
 import numpy as np
@@ -11,6 +10,7 @@ from django.db.models import QuerySet
 from PIL import Image
 
 from accounts.models import Follow, User
+from accounts.selectors import handle_lookup_keys, handle_resolve, mentioned_handles
 from config.errors import DomainError, NotFound
 from config.storage import private_storage
 from likeness.models import (
@@ -22,7 +22,6 @@ from likeness.models import (
     VerificationAttempt,
 )
 
-MENTION_RE = re.compile(r"(?<![\w@])@([a-z0-9_.]*[a-z0-9_])", re.IGNORECASE)
 MAX_CAMEOS_PER_CLIP = 3
 
 
@@ -54,15 +53,17 @@ def cameos_for_prompt(*, requester: User, prompt: str) -> list[Cameo]:
     """The cameos a prompt mentions by @handle, each checked for this requester.
 
     Raises a 403 DomainError naming the first refused cameo, or a 400 past the per-clip limit."""
-    handles: list[str] = []
-    for match in MENTION_RE.findall(prompt):
-        handle = match.lower()
-        if handle not in handles:
-            handles.append(handle)
+    handles = mentioned_handles(prompt)
     if not handles:
         return []
-    cameos = {c.handle.lower(): c for c in Cameo.objects.filter(handle__in=handles)}
-    mentioned = [cameos[h] for h in handles if h in cameos]
+    cameos = {
+        c.handle.lower(): c for c in Cameo.objects.filter(handle__in=handle_lookup_keys(handles))
+    }
+    mentioned: list[Cameo] = []
+    for handle in handles:
+        cameo = handle_resolve(handle, cameos)
+        if cameo is not None and cameo not in mentioned:
+            mentioned.append(cameo)
     if len(mentioned) > MAX_CAMEOS_PER_CLIP:
         raise DomainError(
             f"A clip can have at most {MAX_CAMEOS_PER_CLIP} cameos.",
@@ -71,8 +72,7 @@ def cameos_for_prompt(*, requester: User, prompt: str) -> list[Cameo]:
     for cameo in mentioned:
         refusal = cameo_refusal(cameo=cameo, requester=requester)
         if refusal:
-            raise DomainError(refusal, status_code=403, code="cameo_not_allowed",
-                              fields={"prompt": [refusal]})  # fmt: skip
+            raise DomainError(refusal, code="cameo_not_allowed", fields={"prompt": [refusal]})
     return mentioned
 
 

@@ -61,7 +61,7 @@ def cameo_create(*, owner: User, kind: str = CameoKind.PERSON, handle: str = "",
             if kind == CameoKind.PERSON and Cameo.objects.filter(owner=owner, kind=kind).exists()
             else "That handle is taken."
         )
-        raise DomainError(message, status_code=409, code="cameo_exists") from error
+        raise DomainError(message, code="cameo_exists") from error
 
 
 def verification_start(*, cameo: Cameo) -> VerificationAttempt:
@@ -69,21 +69,18 @@ def verification_start(*, cameo: Cameo) -> VerificationAttempt:
     from likeness.verification import new_challenge
 
     if cameo.status in (CameoStatus.CHECKING, CameoStatus.PENDING_REVIEW):
-        raise DomainError("A recording is already being checked.", status_code=409,
-                          code="verification_in_progress")  # fmt: skip
+        raise DomainError("A recording is already being checked.", code="verification_in_progress")
     if cameo.status == CameoStatus.APPROVED:
-        raise DomainError("This cameo is already verified.", status_code=409, code="verified")
+        raise DomainError("This cameo is already verified.", code="verified")
     if cameo.status == CameoStatus.REVOKED:
-        raise DomainError("This cameo was revoked.", status_code=409, code="revoked")
+        raise DomainError("This cameo was revoked.", code="revoked")
     if cameo.rejected_at:
         ready_at = cameo.rejected_at + settings.CAMEO_RETRY_COOLDOWN
         if timezone.now() < ready_at:
             wait = int((ready_at - timezone.now()).total_seconds()) + 1
-            error = DomainError(
-                "You can try again after a cool-down.", status_code=429, code="cool_down"
+            raise DomainError(
+                "You can try again after a cool-down.", code="cool_down", retry_after=wait
             )
-            error.retry_after = wait  # type: ignore[attr-defined]
-            raise error
     challenge = new_challenge()
     return VerificationAttempt.objects.create(
         cameo=cameo,
@@ -96,8 +93,7 @@ def verification_upload(*, attempt: VerificationAttempt, upload: Any) -> Verific
     from likeness.verification import UploadRejected, probe_upload
 
     if attempt.status != VerificationStatus.CHALLENGED:
-        raise DomainError("Start a new verification to upload again.", status_code=409,
-                          code="attempt_used")  # fmt: skip
+        raise DomainError("Start a new verification to upload again.", code="attempt_used")
     if upload.size > settings.CAMEO_MAX_UPLOAD_BYTES:
         limit = settings.CAMEO_MAX_UPLOAD_BYTES // (1024 * 1024)
         raise DomainError(f"A recording is at most {limit} MB.",
@@ -126,7 +122,7 @@ def verification_upload(*, attempt: VerificationAttempt, upload: Any) -> Verific
         )  # fmt: skip
         if not updated:
             private_storage().delete(name)
-            raise DomainError("This verification was already used.", status_code=409)
+            raise DomainError("This verification was already used.", code="attempt_used")
         Cameo.objects.filter(pk=attempt.cameo_id).update(status=CameoStatus.CHECKING)
         transaction.on_commit(lambda: _enqueue_checks(attempt.pk))
     attempt.refresh_from_db()
@@ -203,7 +199,7 @@ def verification_review(*, attempt: VerificationAttempt, moderator: User, approv
                         note: str = "") -> VerificationAttempt:  # fmt: skip
     """A moderator's decision; the owner is told either way."""
     if attempt.status != VerificationStatus.PENDING_REVIEW:
-        raise DomainError("This recording is not waiting for review.", status_code=409)
+        raise DomainError("This recording is not waiting for review.", code="not_pending_review")
     now = timezone.now()
     attempt.status = VerificationStatus.APPROVED if approve else VerificationStatus.REJECTED
     attempt.reviewed_by, attempt.reviewed_at, attempt.review_note = moderator, now, note[:500]

@@ -12,6 +12,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.models import Follow, Notification, NotificationKind
+from config.api_errors import http_status_for
 from config.errors import DomainError
 from feed.models import ModerationAction, Report, VideoStatus
 from feed.moderation import moderation_act
@@ -110,7 +111,7 @@ def test_only_moderators_act_and_a_reason_is_required(
     with pytest.raises(DomainError) as refused:
         moderation_act(moderator=UserFactory(is_staff=True), action="hide_video", reason="x",
                        video=video)  # fmt: skip
-    assert refused.value.status_code == 403
+    assert refused.value.code == "forbidden" and http_status_for(refused.value) == 403
     with pytest.raises(DomainError):
         moderation_act(moderator=moderator, action="hide_video", reason="  ", video=video)
     assert not ModerationAction.objects.exists()

@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -355,7 +356,10 @@ def test_deleting_a_deleted_comment_is_404_and_the_count_stays(api: APIClient) -
 def test_a_moderator_can_delete_any_comment(api: APIClient) -> None:
     video = VideoFactory()
     comment_id = _post_comment(api, video, "rude").json()["id"]
+    staff_only = UserFactory(is_staff=True)  # staff outside the Moderators group can't
+    assert _client(staff_only).delete(_comment_url(comment_id)).status_code == 403
     moderator = UserFactory(is_staff=True)
+    moderator.groups.add(Group.objects.get(name="Moderators"))
     assert _client(moderator).delete(_comment_url(comment_id)).status_code == 204
     comment = Comment.objects.get(pk=comment_id)
     assert comment.deleted_at is not None and comment.deleted_by == moderator
