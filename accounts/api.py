@@ -104,7 +104,7 @@ class ProfileVideosView(APIView):
         page = profile_videos_page(
             creator=creator, cursor=request.query_params.get("cursor"), limit=max(1, min(limit, 60))
         )
-        liked = liked_video_ids(viewer=request.user, videos=page.videos)
+        liked = liked_video_ids(viewer=request.user, video_ids=[v.pk for v in page.videos])
         return Response(
             {"results": videos_data(page.videos, liked_ids=liked), "next_cursor": page.next_cursor}
         )

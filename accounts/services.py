@@ -11,6 +11,8 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from accounts.models import User
@@ -144,6 +146,20 @@ def notify(
         )
 
     transaction.on_commit(push)
+
+
+def user_warn(*, user: User) -> None:
+    """Count a moderator's warning."""
+    User.objects.filter(pk=user.pk).update(warning_count=F("warning_count") + 1)
+
+
+def user_set_banned(*, user: User, banned: bool) -> None:
+    """A ban (is_active = False): log-in refused, sessions and tokens stop working, and every
+    list that shows people's content leaves theirs out. Unbanning undoes it."""
+    if banned:
+        User.objects.filter(pk=user.pk).update(is_active=False, banned_at=timezone.now())
+    else:
+        User.objects.filter(pk=user.pk).update(is_active=True, banned_at=None)
 
 
 def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:

@@ -88,7 +88,7 @@ def profile_page(request: HttpRequest, handle: str) -> HttpResponse:
         raise Http404(exc.message) from exc
     following = selectors.is_following(follower=request.user, followee=user)
     page = profile_videos_page(creator=user)
-    liked = liked_video_ids(viewer=request.user, videos=page.videos)
+    liked = liked_video_ids(viewer=request.user, video_ids=[v.pk for v in page.videos])
     return render(
         request,
         "accounts/profile.html",

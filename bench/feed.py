@@ -67,19 +67,19 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from accounts.models import User
-from feed import selectors
+from feed import selectors, services
 from feed.models import Video, VideoStatus
 
 top = Video.objects.filter(status=VideoStatus.VISIBLE).order_by("-score", "-id")
 key = "ubench-explain-" + secrets.token_hex(4)
 heavy = list(top.values_list("id", flat=True)[: selectors.SEEN_MAX])
-selectors.seen_add(viewer_key=key, video_ids=heavy)
+services.seen_add(viewer_key=key, video_ids=heavy)
 out = []
 cases = [("anonymous, empty seen set", AnonymousUser(), "a" + secrets.token_hex(16)),
          (f"user, {selectors.SEEN_MAX} seen", User.objects.get(pk=USER_ID), key)]
 for case, viewer, viewer_key in cases:
     with CaptureQueriesContext(connection) as ctx:
-        selectors.for_you_page(viewer=viewer, viewer_key=viewer_key, limit=8)
+        services.for_you_page(viewer=viewer, viewer_key=viewer_key, limit=8)
     for query in ctx.captured_queries:
         if not query["sql"].lstrip().upper().startswith("SELECT"):
             continue

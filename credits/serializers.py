@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+from django.conf import settings
 from rest_framework import serializers
 
 from accounts.serializers import StrictSerializer
 from credits.models import CreditPack, LedgerEntry
-from generation.models import Aspect
+from generation.choices import DEFAULT_TIER, TIERS, Aspect
 
 
 class BalanceSerializer(serializers.Serializer):
@@ -27,9 +28,9 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
 
 
 class QuoteRequestSerializer(StrictSerializer):
-    seconds = serializers.IntegerField(min_value=1, max_value=10)
+    seconds = serializers.IntegerField(min_value=1, max_value=settings.GENERATION_MAX_SECONDS)
     aspect = serializers.ChoiceField(choices=Aspect.choices, default=Aspect.PORTRAIT)
-    tier = serializers.ChoiceField(choices=["standard", "pro"], default="standard")
+    tier = serializers.ChoiceField(choices=TIERS, default=DEFAULT_TIER)
 
 
 class QuoteSerializer(serializers.Serializer):

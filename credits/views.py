@@ -14,7 +14,7 @@ from generation.pricing import (
     CREDIT_USD,
     MARGIN,
     RESOLUTION_FACTORS,
-    TIERS,
+    TIER_BASE,
     Quote,
 )
 from generation.renderer import SIZES
@@ -56,7 +56,7 @@ def _cheapest_quote(seconds: int, aspect: str, tier: str) -> Quote | None:
 def pricing_page(request: HttpRequest) -> HttpResponse:
     rows = []
     for aspect in SIZES:
-        for tier in TIERS:
+        for tier in TIER_BASE:
             prices = [_cheapest_quote(s, aspect, tier) for s in (1, 5, 10)]
             rows.append({"aspect": aspect, "tier": tier, "prices": prices})
     return render(
@@ -66,7 +66,7 @@ def pricing_page(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "credit_usd": CREDIT_USD,
             "margin_percent": int(MARGIN * 100),
-            "tiers": TIERS,
+            "tiers": TIER_BASE,
             "resolution_factors": RESOLUTION_FACTORS,
             "backends": backend_price_rows(),
             "free_per_day": settings.FREE_CREDITS_PER_DAY,

@@ -19,7 +19,6 @@ from feed.serializers import (
     ReportCreateSerializer,
     VideoSerializer,
     ViewCreateSerializer,
-    cached_videos_data,
     videos_data,
 )
 from feed.viewer import remember_anonymous, viewer_key
@@ -36,7 +35,7 @@ def _limit(request: Request) -> int:
 
 
 def _page_response(request: Request, page: selectors.FeedPage) -> Response:
-    liked = selectors.liked_video_ids(viewer=request.user, videos=page.videos)
+    liked = selectors.liked_video_ids(viewer=request.user, video_ids=[v.pk for v in page.videos])
     return Response(
         {"results": videos_data(page.videos, liked_ids=liked), "next_cursor": page.next_cursor}
     )
@@ -63,10 +62,10 @@ class ForYouView(APIView):
     @extend_schema(parameters=[LIMIT], responses=FeedPageSerializer)
     def get(self, request: Request) -> Response:
         key, new_anonymous_id = viewer_key(request)
-        ids = selectors.for_you_ids(viewer=request.user, viewer_key=key, limit=_limit(request))
-        liked = selectors.liked_ids_among(viewer=request.user, video_ids=ids)
+        ids = services.for_you_ids(viewer=request.user, viewer_key=key, limit=_limit(request))
+        liked = selectors.liked_video_ids(viewer=request.user, video_ids=ids)
         response = Response(
-            {"results": cached_videos_data(ids, liked_ids=liked), "next_cursor": "next"}
+            {"results": services.video_payloads(ids, liked_ids=liked), "next_cursor": "next"}
         )
         return remember_anonymous(response, new_anonymous_id)
 
@@ -88,7 +87,7 @@ class VideoDetailView(APIView):
     @extend_schema(responses=VideoSerializer)
     def get(self, request: Request, video_id: int) -> Response:
         video = selectors.video_get_visible(video_id=video_id)
-        liked = selectors.liked_video_ids(viewer=request.user, videos=[video])
+        liked = selectors.liked_video_ids(viewer=request.user, video_ids=[video.pk])
         return Response(videos_data([video], liked_ids=liked)[0])
 
 

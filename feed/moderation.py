@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import NotificationKind, User
 from accounts.selectors import can_moderate
-from accounts.services import notify
+from accounts.services import notify, user_set_banned, user_warn
 from config.errors import DomainError, Forbidden
 from feed.models import (
     ModerationAction,
@@ -20,7 +20,7 @@ from feed.models import (
     Video,
     VideoStatus,
 )
-from feed.selectors import candidate_pools_forget
+from feed.services import candidate_pools_forget
 
 VIDEO_ACTIONS = {
     ModerationActionKind.HIDE_VIDEO,
@@ -78,14 +78,13 @@ def moderation_act(
     elif action == ModerationActionKind.RESTORE_VIDEO:
         Video.objects.filter(pk=video.pk).update(status=VideoStatus.VISIBLE)
     elif action == ModerationActionKind.WARN_USER:
-        User.objects.filter(pk=user.pk).update(warning_count=user.warning_count + 1)
+        user_warn(user=user)
         notify(recipient=user, actor=moderator, kind=NotificationKind.MODERATION,
                text=f"A moderator warned you: {reason}")  # fmt: skip
     elif action == ModerationActionKind.BAN_USER:
-        # is_active = False: log-in refused, sessions and tokens stop working, content hidden.
-        User.objects.filter(pk=user.pk).update(is_active=False, banned_at=timezone.now())
+        user_set_banned(user=user, banned=True)
     elif action == ModerationActionKind.UNBAN_USER:
-        User.objects.filter(pk=user.pk).update(is_active=True, banned_at=None)
+        user_set_banned(user=user, banned=False)
 
     changed = [video.pk] if video is not None else []
     if user is not None:  # a ban or unban changes every clip of theirs

@@ -7,6 +7,7 @@ import binascii
 import json
 import random
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -14,7 +15,6 @@ from typing import Any
 
 import redis
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -69,6 +69,11 @@ def feed_newest_page(
     return FeedPage(videos=rows, next_cursor=encode_cursor(rows[-1]) if has_more else None)
 
 
+def videos_of_job_ids(*, job_id: Any) -> list[int]:
+    """The published clip(s) made from a generation job, whatever their status."""
+    return list(Video.objects.filter(job_id=job_id).values_list("pk", flat=True))
+
+
 def video_get_visible(*, video_id: int) -> Video:
     video = visible_videos().filter(pk=video_id).first()
     if video is None:
@@ -94,22 +99,13 @@ def remixes_of(*, video: Video, limit: int = 30) -> list[Video]:
     return list(visible_videos().filter(remix_of=video).order_by("-published_at", "-id")[:limit])
 
 
-def liked_ids_among(*, viewer: Any, video_ids: list[int]) -> set[int]:
+def liked_video_ids(*, viewer: Any, video_ids: Iterable[int]) -> set[int]:
+    """Which of these clips the viewer liked: one query for a whole page."""
+    video_ids = list(video_ids)
     if not viewer.is_authenticated or not video_ids:
         return set()
     likes = Like.objects.filter(user=viewer, video_id__in=video_ids)
     return set(likes.values_list("video_id", flat=True))
-
-
-def liked_video_ids(*, viewer: Any, videos: list[Video]) -> set[int]:
-    """Which of these clips the viewer liked: one query for a whole page."""
-    if not viewer.is_authenticated or not videos:
-        return set()
-    return set(
-        Like.objects.filter(user=viewer, video_id__in=[v.pk for v in videos]).values_list(
-            "video_id", flat=True
-        )
-    )
 
 
 # --- For You -------------------------------------------------------------------------------
@@ -123,29 +119,16 @@ CANDIDATE_FACTOR = 4
 
 
 @lru_cache(maxsize=1)
-def _redis() -> redis.Redis:
+def seen_store() -> redis.Redis:
     return redis.Redis.from_url(settings.REDIS_URL)
 
 
-def _seen_key(viewer_key: str) -> str:
+def seen_key(viewer_key: str) -> str:
     return f"{settings.CACHES['default'].get('KEY_PREFIX', 'reverie')}:seen:{viewer_key}"
 
 
 def seen_ids(*, viewer_key: str) -> list[int]:
-    return [int(raw) for raw in _redis().zrange(_seen_key(viewer_key), 0, -1)]
-
-
-def seen_add(*, viewer_key: str, video_ids: list[int]) -> None:
-    """Remember what a viewer was shown: a sorted set by time, capped and expiring."""
-    if not video_ids:
-        return
-    key = _seen_key(viewer_key)
-    now = timezone.now().timestamp()
-    pipe = _redis().pipeline()
-    pipe.zadd(key, {str(video_id): now for video_id in video_ids})
-    pipe.zremrangebyrank(key, 0, -SEEN_MAX - 1)
-    pipe.expire(key, SEEN_TTL_SECONDS)
-    pipe.execute()
+    return [int(raw) for raw in seen_store().zrange(seen_key(viewer_key), 0, -1)]
 
 
 def _less_like_this(viewer: Any) -> tuple[dict[int, int], dict[str, int]]:
@@ -171,7 +154,7 @@ class Candidate:
 
 
 CANDIDATE_FIELDS = ("id", "creator_id", "score", "keywords")
-POOL_CACHE_KEY = "foryou:pools:v1"
+CandidatePools = tuple[list[Candidate], list[Candidate]]  # (best scored, fresh for discovery)
 
 
 def _candidates(queryset: QuerySet[Video], limit: int) -> list[Candidate]:
@@ -181,62 +164,41 @@ def _candidates(queryset: QuerySet[Video], limit: int) -> list[Candidate]:
     ]
 
 
-def _visible_rows() -> QuerySet[Video]:
-    return Video.objects.filter(status=VideoStatus.VISIBLE, creator__is_active=True)
-
-
-def candidate_pools() -> tuple[list[Candidate], list[Candidate]]:
-    """The best-scored clips and the newest little-seen ones, shared by every viewer for a few
-    seconds: most For You requests then cost no ranking query at all."""
-    cached = cache.get(POOL_CACHE_KEY)
-    if cached is not None:
-        return cached
+def candidate_pools_build() -> CandidatePools:
+    """The best-scored clips and the newest little-seen ones (two queries); the For You door
+    shares them between viewers for a few seconds (`feed.services.candidate_pools`)."""
     pool_size = settings.FOR_YOU_POOL_SIZE
-    ranked = _candidates(_visible_rows().order_by("-score", "-id"), pool_size)
+    ranked = _candidates(visible_videos().order_by("-score", "-id"), pool_size)
     recent = timezone.now() - DISCOVERY_WINDOW
     fresh = _candidates(
-        _visible_rows()
+        visible_videos()
         .filter(published_at__gte=recent, view_count__lt=DISCOVERY_MAX_VIEWS)
         .order_by("-published_at", "-id"),
         pool_size,
     )
-    if settings.FOR_YOU_POOL_SECONDS > 0:
-        cache.set(POOL_CACHE_KEY, (ranked, fresh), settings.FOR_YOU_POOL_SECONDS)
     return ranked, fresh
 
 
-def candidate_pools_forget(*video_ids: int) -> None:
-    """Publishing, hiding or banning changes what may be shown: rebuild the pools (and drop the
-    cached payloads of clips that changed)."""
-    cache.delete(POOL_CACHE_KEY)
-    if video_ids:
-        cache.delete_many([f"video-payload:v1:{video_id}" for video_id in video_ids])
-
-
-def for_you_page(*, viewer: Any, viewer_key: str, limit: int = FEED_PAGE_SIZE) -> list[Video]:
-    """The next For You page as clips (one more query for the chosen rows)."""
-    ids = for_you_ids(viewer=viewer, viewer_key=viewer_key, limit=limit)
-    videos = visible_videos().in_bulk(ids)
-    return [videos[video_id] for video_id in ids if video_id in videos]
-
-
-def for_you_ids(*, viewer: Any, viewer_key: str, limit: int = FEED_PAGE_SIZE) -> list[int]:
+def for_you_rank(
+    *, viewer: Any, viewer_key: str, pools: CandidatePools, limit: int = FEED_PAGE_SIZE
+) -> list[int]:
     """The next For You page for this viewer: ranked clips they have not been shown, about a
     quarter new clips for discovery, never three in a row from one creator, adjusted by their
-    "show less like this". The page is then remembered as seen.
+    "show less like this". Reads only; the door remembers the page as seen
+    (`feed.services.for_you_ids`).
 
-    A constant number of queries: "less like this" (signed-in viewers) and the shared candidate
-    pools (only when their cache expired). A viewer who has seen the whole pool gets one more
-    query for deeper candidates."""
+    A constant number of queries: "less like this" (signed-in viewers), and the shared candidate
+    pools the door passes in. A viewer who has seen the whole pool gets one more query for
+    deeper candidates."""
     limit = max(1, min(limit, FEED_MAX_PAGE_SIZE))
     seen = set(seen_ids(viewer_key=viewer_key))
     less_creators, less_words = _less_like_this(viewer)
-    ranked_pool, fresh_pool = candidate_pools()
+    ranked_pool, fresh_pool = pools
     ranked = [c for c in ranked_pool if c.id not in seen][: limit * CANDIDATE_FACTOR]
     fresh = [c for c in fresh_pool if c.id not in seen][: limit * CANDIDATE_FACTOR]
     if len(ranked) < limit and len(ranked_pool) >= settings.FOR_YOU_POOL_SIZE:
         # This viewer has been through the shared pool: look deeper, for them alone.
-        deeper = _visible_rows().exclude(pk__in=seen).order_by("-score", "-id")
+        deeper = visible_videos().exclude(pk__in=seen).order_by("-score", "-id")
         ranked = _candidates(deeper, limit * CANDIDATE_FACTOR)
 
     def personal(candidate: Candidate) -> float:
@@ -296,9 +258,7 @@ def for_you_ids(*, viewer: Any, viewer_key: str, limit: int = FEED_PAGE_SIZE) ->
             page.append(candidate)
             taken.add(candidate.id)
     page = ranking.limit_creator_runs(page, creator_of=lambda c: c.creator_id)
-    ids = [c.id for c in page]
-    seen_add(viewer_key=viewer_key, video_ids=ids)
-    return ids
+    return [c.id for c in page]
 
 
 def comments_for_video(*, video: Video, limit: int = 100) -> list[Comment]:

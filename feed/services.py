@@ -6,10 +6,11 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.files.storage import Storage
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q, Sum
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
@@ -27,10 +28,22 @@ from feed.models import (
     Like,
     Report,
     Video,
+    VideoStatus,
     View,
     video_upload_path,
 )
-from feed.selectors import candidate_pools_forget
+from feed.selectors import (
+    FEED_PAGE_SIZE,
+    SEEN_MAX,
+    SEEN_TTL_SECONDS,
+    CandidatePools,
+    candidate_pools_build,
+    for_you_rank,
+    seen_key,
+    seen_store,
+    visible_videos,
+)
+from feed.serializers import VideoSerializer
 from generation.models import GenerationJob, JobStatus
 
 COMMENT_EDIT_WINDOW = timedelta(minutes=15)
@@ -257,15 +270,108 @@ def less_like_this_add(*, user: User, video: Video) -> None:
         user=user, video=video,
         defaults={"creator_id": video.creator_id, "keywords": video.keywords},
     )  # fmt: skip
-    from feed.selectors import seen_add
-
     seen_add(viewer_key=f"u{user.pk}", video_ids=[video.pk])
+
+
+# --- For You: the writes around a page (seen set, shared caches) ---------------------------
+
+POOL_CACHE_KEY = "foryou:pools:v1"
+PAYLOAD_KEY = "video-payload:v1:{}"
+
+
+def seen_add(*, viewer_key: str, video_ids: list[int]) -> None:
+    """Remember what a viewer was shown: a sorted set by time, capped and expiring."""
+    if not video_ids:
+        return
+    key = seen_key(viewer_key)
+    now = timezone.now().timestamp()
+    pipe = seen_store().pipeline()
+    pipe.zadd(key, {str(video_id): now for video_id in video_ids})
+    pipe.zremrangebyrank(key, 0, -SEEN_MAX - 1)
+    pipe.expire(key, SEEN_TTL_SECONDS)
+    pipe.execute()
+
+
+def candidate_pools() -> CandidatePools:
+    """The candidate pools, shared by every viewer for a few seconds: most For You requests
+    then cost no ranking query at all."""
+    cached = cache.get(POOL_CACHE_KEY)
+    if cached is not None:
+        return cached
+    pools = candidate_pools_build()
+    if settings.FOR_YOU_POOL_SECONDS > 0:
+        cache.set(POOL_CACHE_KEY, pools, settings.FOR_YOU_POOL_SECONDS)
+    return pools
+
+
+def candidate_pools_forget(*video_ids: int) -> None:
+    """Publishing, hiding or banning changes what may be shown: rebuild the pools (and drop the
+    cached payloads of clips that changed)."""
+    cache.delete(POOL_CACHE_KEY)
+    if video_ids:
+        cache.delete_many([PAYLOAD_KEY.format(video_id) for video_id in video_ids])
+
+
+def for_you_ids(*, viewer: Any, viewer_key: str, limit: int = FEED_PAGE_SIZE) -> list[int]:
+    """The next For You page for this viewer (`selectors.for_you_rank`), remembered as seen."""
+    ids = for_you_rank(viewer=viewer, viewer_key=viewer_key, pools=candidate_pools(), limit=limit)
+    seen_add(viewer_key=viewer_key, video_ids=ids)
+    return ids
+
+
+def for_you_page(*, viewer: Any, viewer_key: str, limit: int = FEED_PAGE_SIZE) -> list[Video]:
+    """The next For You page as clips (one more query for the chosen rows)."""
+    ids = for_you_ids(viewer=viewer, viewer_key=viewer_key, limit=limit)
+    videos = visible_videos().in_bulk(ids)
+    return [videos[video_id] for video_id in ids if video_id in videos]
+
+
+def video_payloads(
+    video_ids: list[int], *, liked_ids: set[int] | None = None
+) -> list[dict[str, Any]]:
+    """Feed items by id, serialized once and shared for a few seconds (counts may lag by that
+    much); only the viewer's own "liked" flag is added per request. Clips that stopped being
+    visible are left out."""
+    keys = {video_id: PAYLOAD_KEY.format(video_id) for video_id in video_ids}
+    found = cache.get_many(list(keys.values())) if settings.FOR_YOU_POOL_SECONDS > 0 else {}
+    missing = [video_id for video_id in video_ids if keys[video_id] not in found]
+    if missing:
+        fresh = visible_videos().in_bulk(missing)
+        payloads = {video_id: VideoSerializer(video).data for video_id, video in fresh.items()}
+        if settings.FOR_YOU_POOL_SECONDS > 0:
+            cache.set_many(
+                {keys[video_id]: dict(data) for video_id, data in payloads.items()},
+                settings.FOR_YOU_POOL_SECONDS,
+            )
+        found.update({keys[video_id]: data for video_id, data in payloads.items()})
+    liked_ids = liked_ids or set()
+    items = []
+    for video_id in video_ids:
+        data = found.get(keys[video_id])
+        if data is not None:
+            items.append({**data, "liked": video_id in liked_ids})
+    return items
+
+
+@transaction.atomic
+def videos_take_down(*, video_ids: list[int], delete_files: bool = False) -> int:
+    """Remove published clips from the feed (a person in them asked, say); with `delete_files`
+    their files go too. Returns how many were visible or hidden and are now removed."""
+    if delete_files:
+        for video in Video.objects.filter(pk__in=video_ids):
+            video.file.delete(save=False)
+            video.poster.delete(save=False)
+    removed = (
+        Video.objects.filter(pk__in=video_ids)
+        .exclude(status=VideoStatus.REMOVED)
+        .update(status=VideoStatus.REMOVED)
+    )
+    transaction.on_commit(lambda: candidate_pools_forget(*video_ids))
+    return removed
 
 
 def scores_refresh(*, batch_size: int = 2000) -> int:
     """Re-score clips with activity since their last scoring (incremental). Returns how many."""
-    from django.db.models import Q, Sum
-
     now = timezone.now()
     stale = list(
         Video.objects.filter(

@@ -29,9 +29,9 @@ def home(request: HttpRequest) -> HttpResponse:
         videos, next_cursor, api = page.videos, page.next_cursor, reverse("api-feed-following")
     else:
         key, new_anonymous_id = viewer_key(request)
-        videos = selectors.for_you_page(viewer=request.user, viewer_key=key)
+        videos = services.for_you_page(viewer=request.user, viewer_key=key)
         next_cursor, api = "next", reverse("api-feed-for-you")
-    liked = selectors.liked_video_ids(viewer=request.user, videos=videos)
+    liked = selectors.liked_video_ids(viewer=request.user, video_ids=[v.pk for v in videos])
     initial = {"results": videos_data(videos, liked_ids=liked), "next_cursor": next_cursor}
     response = render(
         request, "feed/home.html", {"initial_feed": initial, "tab": tab, "feed_api": api}
@@ -45,7 +45,7 @@ def video_page(request: HttpRequest, video_id: int) -> HttpResponse:
     except NotFound as exc:
         raise Http404(exc.message) from exc
     remixes = selectors.remixes_of(video=video)
-    liked = selectors.liked_video_ids(viewer=request.user, videos=[video])
+    liked = selectors.liked_video_ids(viewer=request.user, video_ids=[video.pk])
     return render(
         request,
         "feed/video.html",

@@ -26,6 +26,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.services import user_event_send, user_event_send_now
+from config.storage import private_storage
 from credits.selectors import hold_exists
 from credits.services import credits_capture, credits_release
 from generation.backends import backend_classes
@@ -242,6 +243,15 @@ def job_cancel_transition(*, job: GenerationJob) -> bool:
             job_push_state(job)
             return True
     return False
+
+
+def job_files_delete(*, job: GenerationJob, reason: str) -> None:
+    """Delete a draft's files (a person in it asked); the job stays as a record, saying why."""
+    storage = private_storage()
+    for name in (job.video_file.name, job.poster_file.name):
+        if name:
+            storage.delete(name)
+    GenerationJob.objects.filter(pk=job.pk).update(video_file="", poster_file="", error=reason)
 
 
 # ---------------------------------------------------------------------------------------------

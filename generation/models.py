@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from config.storage import private_storage
+from generation.choices import Aspect
 
 
 class JobStatus(models.TextChoices):
@@ -23,12 +24,6 @@ class JobStatus(models.TextChoices):
 FINAL_STATUSES = frozenset(
     {JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.BLOCKED}
 )
-
-
-class Aspect(models.TextChoices):
-    PORTRAIT = "9:16", "9:16 portrait"
-    SQUARE = "1:1", "1:1 square"
-    LANDSCAPE = "16:9", "16:9 landscape"
 
 
 def draft_upload_path(job: GenerationJob, filename: str) -> str:

@@ -18,7 +18,8 @@ from decimal import Decimal
 
 CREDIT_USD = Decimal("0.01")
 MARGIN = Decimal("0.30")
-TIERS: dict[str, Decimal] = {"standard": Decimal("0.5"), "pro": Decimal("1.5")}
+# Credits per second of clip for each tier (generation.choices.TIERS), before the backend cost.
+TIER_BASE: dict[str, Decimal] = {"standard": Decimal("0.5"), "pro": Decimal("1.5")}
 RESOLUTION_FACTORS: dict[str, Decimal] = {"720p": Decimal("1.0"), "1080p": Decimal("1.5")}
 
 
@@ -55,7 +56,7 @@ def price_credits(
 ) -> int:
     """The formula itself: pure arithmetic, no look-ups (the router calls it per candidate)."""
     backend_credits = billed_seconds * usd_per_second / CREDIT_USD * (1 + MARGIN)
-    return math.ceil(RESOLUTION_FACTORS[resolution] * (seconds * TIERS[tier] + backend_credits))
+    return math.ceil(RESOLUTION_FACTORS[resolution] * (seconds * TIER_BASE[tier] + backend_credits))
 
 
 def quote(

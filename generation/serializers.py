@@ -5,17 +5,18 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from accounts.serializers import StrictSerializer
-from generation.models import Aspect, GenerationAttempt, GenerationJob
+from generation.choices import DEFAULT_FPS, DEFAULT_TIER, FPS_CHOICES, TIERS, Aspect
+from generation.models import GenerationAttempt, GenerationJob
 
 
 class JobCreateSerializer(StrictSerializer):
     prompt = serializers.CharField(max_length=settings.GENERATION_MAX_PROMPT_CHARS)
     seconds = serializers.IntegerField(min_value=1, max_value=settings.GENERATION_MAX_SECONDS)
     aspect = serializers.ChoiceField(choices=Aspect.choices, default=Aspect.PORTRAIT)
-    fps = serializers.ChoiceField(choices=[24, 30], default=30)
+    fps = serializers.ChoiceField(choices=FPS_CHOICES, default=DEFAULT_FPS)
     seed = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False)
     remix_of = serializers.IntegerField(required=False, allow_null=True)
-    tier = serializers.ChoiceField(choices=["standard", "pro"], default="standard")
+    tier = serializers.ChoiceField(choices=TIERS, default=DEFAULT_TIER)
     policy = serializers.CharField(
         max_length=60,
         required=False,
@@ -29,8 +30,8 @@ class QuoteRequestSerializer(StrictSerializer):
 
     seconds = serializers.IntegerField(min_value=1, max_value=settings.GENERATION_MAX_SECONDS)
     aspect = serializers.ChoiceField(choices=Aspect.choices, default=Aspect.PORTRAIT)
-    tier = serializers.ChoiceField(choices=["standard", "pro"], default="standard")
-    fps = serializers.ChoiceField(choices=[24, 30], default=30)
+    tier = serializers.ChoiceField(choices=TIERS, default=DEFAULT_TIER)
+    fps = serializers.ChoiceField(choices=FPS_CHOICES, default=DEFAULT_FPS)
     policy = serializers.CharField(max_length=60, required=False, default="")
     prompt = serializers.CharField(
         max_length=settings.GENERATION_MAX_PROMPT_CHARS, required=False, default="-"

@@ -23,6 +23,7 @@ from config.errors import Conflict, DomainError, PromptBlocked
 from credits.services import credits_hold
 from feed.selectors import visible_videos
 from generation.attempts import job_run
+from generation.choices import DEFAULT_FPS, DEFAULT_TIER, FPS_CHOICES, TIERS
 from generation.jobs import (
     JobCancelled,
     RunOutcome,
@@ -35,7 +36,7 @@ from generation.jobs import (
 )
 from generation.models import Aspect, GenerationJob, JobStatus
 from generation.policy import prompt_check
-from generation.pricing import TIERS, Quote, quote
+from generation.pricing import Quote, quote
 from generation.renderer import SIZES
 from generation.routing import RoutePlan, policy_validate, route_plan_for
 from likeness.selectors import cameos_for_prompt
@@ -54,8 +55,6 @@ __all__ = [  # the lifecycle entry points doors and tests reach through this mod
 
 logger = logging.getLogger(__name__)
 
-ALLOWED_FPS = (24, 30)
-
 
 @dataclass(frozen=True)
 class JobRequest:
@@ -63,9 +62,9 @@ class JobRequest:
     seconds: int
     aspect: str = Aspect.PORTRAIT
     seed: int | None = None
-    fps: int = 30
+    fps: int = DEFAULT_FPS
     remix_of: int | None = None
-    tier: str = "standard"
+    tier: str = DEFAULT_TIER
     policy: str = ""  # routing policy; "" = the server's default
 
     def fingerprint(self) -> str:
@@ -90,8 +89,8 @@ def job_request_validate(request: JobRequest) -> None:
         fields["seconds"] = [f"A clip is 1 to {settings.GENERATION_MAX_SECONDS} seconds long."]
     if request.aspect not in Aspect.values:
         fields["aspect"] = [f"Choose one of {', '.join(Aspect.values)}."]
-    if request.fps not in ALLOWED_FPS:
-        fields["fps"] = ["Choose 24 or 30 frames per second."]
+    if request.fps not in FPS_CHOICES:
+        fields["fps"] = [f"Choose {' or '.join(map(str, FPS_CHOICES))} frames per second."]
     if request.tier not in TIERS:
         fields["tier"] = [f"Choose one of {', '.join(TIERS)}."]
     if request.seed is not None and not 0 <= request.seed < 2**31:

@@ -13,6 +13,7 @@ from accounts.models import Follow, User
 from accounts.selectors import handle_lookup_keys, handle_resolve, mentioned_handles
 from config.errors import DomainError, NotFound
 from config.storage import private_storage
+from feed.models import VideoStatus
 from likeness.models import (
     Cameo,
     CameoApproval,
@@ -74,6 +75,12 @@ def cameos_for_prompt(*, requester: User, prompt: str) -> list[Cameo]:
         if refusal:
             raise DomainError(refusal, code="cameo_not_allowed", fields={"prompt": [refusal]})
     return mentioned
+
+
+def published_video_ids_with_cameo(*, cameo: Cameo) -> list[int]:
+    """The visible clips that used this cameo."""
+    usages = CameoUsage.objects.filter(cameo=cameo, job__video__status=VideoStatus.VISIBLE)
+    return list(usages.values_list("job__video__pk", flat=True).distinct())
 
 
 def cameos_of(*, owner: User) -> QuerySet[Cameo]:

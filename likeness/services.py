@@ -20,7 +20,9 @@ from accounts.models import NotificationKind, User, handle_validator
 from accounts.services import notify
 from config.errors import DomainError
 from config.storage import private_storage
-from feed.selectors import candidate_pools_forget
+from feed.selectors import videos_of_job_ids
+from feed.services import videos_take_down
+from generation.jobs import job_files_delete
 from likeness.models import (
     Cameo,
     CameoApproval,
@@ -31,6 +33,7 @@ from likeness.models import (
     VerificationAttempt,
     VerificationStatus,
 )
+from likeness.selectors import published_video_ids_with_cameo
 
 logger = logging.getLogger(__name__)
 
@@ -271,44 +274,24 @@ def usages_record(*, cameos: list[Cameo], job: Any) -> None:
 def usage_delete_clip(*, usage: CameoUsage) -> None:
     """The owner removes a clip that used their cameo: the draft's files and any published copy
     go, everywhere; the clip's creator is told."""
-    from feed.models import Video, VideoStatus
-    from generation.models import GenerationJob
-
     job = usage.job
-    removed: list[int] = []
     if job is not None:
-        storage = private_storage()
-        for name in (job.video_file.name, job.poster_file.name):
-            if name:
-                storage.delete(name)
-        GenerationJob.objects.filter(pk=job.pk).update(
-            video_file="", poster_file="", error="Removed at the request of a person in it."
-        )
-        for video in Video.objects.filter(job=job):
-            video.file.delete(save=False)
-            video.poster.delete(save=False)
-            Video.objects.filter(pk=video.pk).update(status=VideoStatus.REMOVED)
-            removed.append(video.pk)
+        job_files_delete(job=job, reason="Removed at the request of a person in it.")
+        videos_take_down(video_ids=videos_of_job_ids(job_id=job.pk), delete_files=True)
         notify(recipient=job.owner, actor=usage.cameo.owner, kind=NotificationKind.CAMEO,
                text=f"@{usage.cameo.handle} removed your clip that used their cameo.")  # fmt: skip
     CameoUsage.objects.filter(pk=usage.pk).update(deleted_by_owner_at=timezone.now())
-    transaction.on_commit(lambda: candidate_pools_forget(*removed))
 
 
 @transaction.atomic
 def cameo_revoke(*, cameo: Cameo, take_down_published: bool = False) -> int:
     """New uses are refused at once; published clips come down if the owner says so.
     Returns how many published clips were taken down."""
-    from feed.models import Video, VideoStatus
-
     Cameo.objects.filter(pk=cameo.pk).update(status=CameoStatus.REVOKED, revoked_at=timezone.now())
     cameo.status = CameoStatus.REVOKED
     taken_down = 0
     if take_down_published:
-        published = Video.objects.filter(job__cameo_usages__cameo=cameo, status=VideoStatus.VISIBLE)
-        ids = list(published.values_list("pk", flat=True))
-        taken_down = Video.objects.filter(pk__in=ids).update(status=VideoStatus.REMOVED)
-        transaction.on_commit(lambda: candidate_pools_forget(*ids))
+        taken_down = videos_take_down(video_ids=published_video_ids_with_cameo(cameo=cameo))
     return taken_down
 
 

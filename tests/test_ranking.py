@@ -15,8 +15,7 @@ from rest_framework.test import APIClient
 
 from feed import ranking
 from feed.models import Video
-from feed.selectors import for_you_page
-from feed.services import like_set, scores_refresh
+from feed.services import for_you_page, like_set, scores_refresh
 from tests.factories import UserFactory, VideoFactory
 
 PAGE = 8

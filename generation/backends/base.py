@@ -29,9 +29,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar
 
+from generation.choices import TIERS, Aspect
+
 # Reverie's own aspects; each backend maps them to its portrait/square/landscape sizes.
-ASPECTS = ("9:16", "1:1", "16:9")
-TIERS = ("standard", "pro")
+ASPECTS = tuple(Aspect.values)
 
 
 # ---------------------------------------------------------------------------------------------
