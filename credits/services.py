@@ -175,7 +175,7 @@ def credits_capture(*, job: Any, price: int) -> int | None:
     generation records the charge on its job (`generation.jobs.job_capture`)."""
     if job.quote_credits == 0:
         return None
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # no savepoint inside generation.jobs.job_capture
         account = _lock_wallet(job.owner)
         if _settled(job):
             return None
@@ -201,7 +201,7 @@ def credits_release(*, job: Any) -> bool:
     (Generation records the zero charge on its job: `generation.jobs.job_release`.)"""
     if job.quote_credits == 0:
         return False
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # no savepoint inside generation.jobs.job_release
         account = _lock_wallet(job.owner)
         if _settled(job):
             return False
