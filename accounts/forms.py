@@ -5,25 +5,30 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User, handle_validator
 
 
 class SignUpForm(forms.Form):
     handle = forms.CharField(
+        label=gettext_lazy("Handle"),
         max_length=30,
-        help_text="3–30 characters: lowercase letters, digits, '_' and '.'.",
+        help_text=gettext_lazy("3–30 characters: lowercase letters, digits, '_' and '.'."),
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
     )
-    email = forms.EmailField(required=False)
-    password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    email = forms.EmailField(label=gettext_lazy("Email (optional)"), required=False)
+    password = forms.CharField(
+        label=gettext_lazy("Password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
 
     def clean_handle(self) -> str:
         # Handles are stored lowercase, so "Nova.Star" is accepted as "nova.star".
         handle = self.cleaned_data["handle"].strip().lower()
         handle_validator(handle)
         if User.objects.filter(username__iexact=handle).exists():
-            raise forms.ValidationError("That handle is taken.")
+            raise forms.ValidationError(gettext_lazy("That handle is taken."))
         return handle
 
     def clean(self) -> dict:
@@ -40,16 +45,24 @@ class SignUpForm(forms.Form):
 
 class LoginForm(AuthenticationForm):
     username = forms.CharField(
-        label="Handle",
+        label=gettext_lazy("Handle"),
         widget=forms.TextInput(attrs={"autofocus": True, "autocapitalize": "none"}),
     )
 
 
 class ProfileForm(forms.Form):
-    display_name = forms.CharField(max_length=60, required=False)
-    bio = forms.CharField(max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    avatar = forms.FileField(
+    display_name = forms.CharField(
+        label=gettext_lazy("Display name"), max_length=60, required=False
+    )
+    bio = forms.CharField(
+        label=gettext_lazy("Bio"),
+        max_length=300,
         required=False,
-        help_text="JPEG, PNG, WebP or GIF; at most 5 MB and 4096×4096.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    avatar = forms.FileField(
+        label=gettext_lazy("Avatar"),
+        required=False,
+        help_text=gettext_lazy("JPEG, PNG, WebP or GIF; at most 5 MB and 4096×4096."),
         widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
     )

@@ -10,17 +10,60 @@ from typing import Any, TypeVar
 
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from accounts.models import Follow, Notification, NotificationKind, User
 from config.errors import NotFound
 
-VERBS = {
-    NotificationKind.LIKE: "liked your clip",
-    NotificationKind.COMMENT: "commented on your clip",
-    NotificationKind.REPLY: "replied to your comment",
-    NotificationKind.MENTION: "mentioned you in a comment",
-    NotificationKind.FOLLOW: "followed you",
-    NotificationKind.REMIX: "remixed your clip",
+# Whole sentences per kind and shape (one actor, two, one and N others), so every language can
+# agree its verb with the people who did it.
+ONE_ACTOR = {
+    NotificationKind.LIKE: gettext_lazy("%(name)s liked your clip"),
+    NotificationKind.COMMENT: gettext_lazy("%(name)s commented on your clip"),
+    NotificationKind.REPLY: gettext_lazy("%(name)s replied to your comment"),
+    NotificationKind.MENTION: gettext_lazy("%(name)s mentioned you in a comment"),
+    NotificationKind.FOLLOW: gettext_lazy("%(name)s followed you"),
+    NotificationKind.REMIX: gettext_lazy("%(name)s remixed your clip"),
+}
+TWO_ACTORS = {
+    NotificationKind.LIKE: gettext_lazy("%(name)s and %(other)s liked your clip"),
+    NotificationKind.COMMENT: gettext_lazy("%(name)s and %(other)s commented on your clip"),
+    NotificationKind.REPLY: gettext_lazy("%(name)s and %(other)s replied to your comment"),
+    NotificationKind.MENTION: gettext_lazy("%(name)s and %(other)s mentioned you in a comment"),
+    NotificationKind.FOLLOW: gettext_lazy("%(name)s and %(other)s followed you"),
+    NotificationKind.REMIX: gettext_lazy("%(name)s and %(other)s remixed your clip"),
+}
+WITH_OTHERS = {
+    NotificationKind.LIKE: ngettext_lazy(
+        "%(name)s and %(count)s other liked your clip",
+        "%(name)s and %(count)s others liked your clip",
+        "count",
+    ),
+    NotificationKind.COMMENT: ngettext_lazy(
+        "%(name)s and %(count)s other commented on your clip",
+        "%(name)s and %(count)s others commented on your clip",
+        "count",
+    ),
+    NotificationKind.REPLY: ngettext_lazy(
+        "%(name)s and %(count)s other replied to your comment",
+        "%(name)s and %(count)s others replied to your comment",
+        "count",
+    ),
+    NotificationKind.MENTION: ngettext_lazy(
+        "%(name)s and %(count)s other mentioned you in a comment",
+        "%(name)s and %(count)s others mentioned you in a comment",
+        "count",
+    ),
+    NotificationKind.FOLLOW: ngettext_lazy(
+        "%(name)s and %(count)s other followed you",
+        "%(name)s and %(count)s others followed you",
+        "count",
+    ),
+    NotificationKind.REMIX: ngettext_lazy(
+        "%(name)s and %(count)s other remixed your clip",
+        "%(name)s and %(count)s others remixed your clip",
+        "count",
+    ),
 }
 # Kinds whose events on the same clip fold into one line; mentions and replies stay separate
 # because each carries its own text.
@@ -120,10 +163,15 @@ def notifications_unread_count(*, user: Any) -> int:
 
 
 def notification_text(*, kind: str, actors: list[str], others: int) -> str:
-    names = " and ".join(f"@{name}" for name in actors[:2]) if others == 0 else f"@{actors[0]}"
+    """ "@dan and 3 others liked your clip", in the current language."""
+    name = f"@{actors[0]}"
+    if kind not in ONE_ACTOR:
+        return f"{name} {NotificationKind(kind).label if kind in NotificationKind.values else kind}"
     if others:
-        names += f" and {others} other{'s' if others != 1 else ''}"
-    return f"{names} {VERBS.get(kind, kind)}"
+        return WITH_OTHERS[kind] % {"name": name, "count": others}
+    if len(actors) >= 2:
+        return TWO_ACTORS[kind] % {"name": name, "other": f"@{actors[1]}"}
+    return ONE_ACTOR[kind] % {"name": name}
 
 
 @dataclass

@@ -120,11 +120,21 @@ def notify(
     video: Any | None = None,
     comment: Any | None = None,
     text: str = "",
+    once: bool = False,
 ) -> None:
-    """Store a notification and push it live to every open tab of the recipient."""
+    """Store a notification and push it live to every open tab of the recipient. With `once`,
+    an actor who already caused this notification (liked, unliked, liked again) causes no
+    second one."""
     from accounts.models import Notification
 
     if recipient.pk == actor.pk:
+        return
+    if (
+        once
+        and Notification.objects.filter(
+            recipient=recipient, actor=actor, kind=kind, video=video, comment=comment
+        ).exists()
+    ):
         return
     notification = Notification.objects.create(
         recipient=recipient, actor=actor, kind=kind, video=video, comment=comment, text=text

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 from accounts import selectors, services
 from accounts.forms import LoginForm, ProfileForm, SignUpForm
@@ -44,9 +49,18 @@ def signup(request: HttpRequest) -> HttpResponse:
             email=form.cleaned_data["email"],
         )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        return redirect(request.GET.get("next") or "generation:create")
+        welcome = reverse("accounts:welcome")
+        next_url = request.GET.get("next", "")
+        if next_url and url_has_allowed_host_and_scheme(
+            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            welcome += "?" + urlencode({"next": next_url})
+        return redirect(welcome)
     status = 400 if form.errors else 200
     return render(request, "accounts/signup.html", {"form": form}, status=status)
+
+
+LIKE_RETURN = re.compile(r"^/v/\d+/\?like=1$")
 
 
 class LoginView(auth_views.LoginView):
@@ -63,12 +77,18 @@ class LoginView(auth_views.LoginView):
             form = self.get_form()
             form.errors.clear()
             context = self.get_context_data(
-                form=form, throttled="Too many failed attempts. Try again in a few minutes."
+                form=form, throttled=_("Too many failed attempts. Try again in a few minutes.")
             )
             response = self.render_to_response(context, status=429)
             response["Retry-After"] = str(wait)
             return response
         return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        # Sent here by a like: say so, and that they'll be back on that clip.
+        context["next_clip"] = bool(LIKE_RETURN.match(context.get("next") or ""))
+        return context
 
     def form_invalid(self, form: Any) -> HttpResponse:
         services.login_failure_record(
@@ -79,6 +99,21 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     next_page = reverse_lazy("feed:home")
+
+
+@login_required
+def welcome_page(request: HttpRequest) -> HttpResponse:
+    """After sign-up: the free credits and three things to try."""
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = ""
+    return render(
+        request,
+        "accounts/welcome.html",
+        {"free_per_day": settings.FREE_CREDITS_PER_DAY, "next_url": next_url},
+    )
 
 
 def profile_page(request: HttpRequest, handle: str) -> HttpResponse:
@@ -126,7 +161,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
                     for problem in problems:
                         form.add_error(field if field in form.fields else None, problem)
             else:
-                messages.success(request, "Profile saved.")
+                messages.success(request, _("Profile saved."))
                 return redirect("accounts:profile", handle=request.user.username)
         status = 400
     return render(request, "accounts/settings.html", {"form": form}, status=status)

@@ -65,12 +65,15 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language follows the language cookie (the switcher), then the browser.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "config.middleware.FriendlyErrorPagesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -192,9 +195,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("fr", "Français")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
+# With DEBUG on, users still get the styled 404/403/500 pages; a developer who wants Django's
+# technical pages (traceback, URL list) sets DEBUG_ERROR_PAGES=true.
+DEBUG_ERROR_PAGES = env_bool("DEBUG_ERROR_PAGES", False)
 USE_TZ = True
 
 # --- Static and media -----------------------------------------------------------------------

@@ -3,10 +3,11 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from config.media import serve_public_media
-from config.views import healthz
+from config.views import favicon, healthz, manifest
 
 api_v1 = [
     path("", include("accounts.api_urls")),
@@ -18,6 +19,10 @@ api_v1 = [
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
+    path("manifest.webmanifest", manifest, name="manifest"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -35,3 +40,5 @@ if settings.SERVE_MEDIA:
     urlpatterns.append(re_path(rf"^{media_prefix}(?P<path>.+)$", serve_public_media, name="media"))
 
 handler404 = "config.views.not_found"
+handler403 = "config.views.forbidden"
+handler500 = "config.views.server_error"

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
 from config.errors import DomainError
 from credits import payments, selectors, services
@@ -53,12 +54,22 @@ def _cheapest_quote(seconds: int, aspect: str, tier: str) -> Quote | None:
         return None  # no enabled backend makes this shape: the table shows a dash
 
 
+TIER_LABELS = {"standard": _("Standard"), "pro": _("Pro")}
+
+
 def pricing_page(request: HttpRequest) -> HttpResponse:
     rows = []
     for aspect in SIZES:
         for tier in TIER_BASE:
             prices = [_cheapest_quote(s, aspect, tier) for s in (1, 5, 10)]
-            rows.append({"aspect": aspect, "tier": tier, "prices": prices})
+            rows.append(
+                {
+                    "aspect": aspect,
+                    "tier": tier,
+                    "tier_label": TIER_LABELS.get(tier, tier),
+                    "prices": prices,
+                }
+            )
     return render(
         request,
         "credits/pricing.html",

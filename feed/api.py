@@ -15,6 +15,7 @@ from feed.serializers import (
     CommentEditSerializer,
     CommentSerializer,
     FeedPageSerializer,
+    ForYouPageSerializer,
     LikeStateSerializer,
     ReportCreateSerializer,
     VideoSerializer,
@@ -55,17 +56,28 @@ class FeedView(APIView):
 
 
 class ForYouView(APIView):
-    """The next ranked page for this viewer; each call continues where the last one ended."""
+    """The next ranked page for this viewer; each call continues where the last one ended.
+    When nothing unseen is left, `caught_up_at` says where clips already seen begin and
+    `next_cursor` walks through them (it never ends while any clip is visible)."""
 
     permission_classes = [permissions.AllowAny]
 
-    @extend_schema(parameters=[LIMIT], responses=FeedPageSerializer)
+    @extend_schema(parameters=[CURSOR, LIMIT], responses=ForYouPageSerializer)
     def get(self, request: Request) -> Response:
         key, new_anonymous_id = viewer_key(request)
-        ids = services.for_you_ids(viewer=request.user, viewer_key=key, limit=_limit(request))
-        liked = selectors.liked_video_ids(viewer=request.user, video_ids=ids)
+        page = services.for_you_feed(
+            viewer=request.user,
+            viewer_key=key,
+            cursor=request.query_params.get("cursor"),
+            limit=_limit(request),
+        )
+        liked = selectors.liked_video_ids(viewer=request.user, video_ids=page.ids)
         response = Response(
-            {"results": services.video_payloads(ids, liked_ids=liked), "next_cursor": "next"}
+            {
+                "results": services.video_payloads(page.ids, liked_ids=liked),
+                "next_cursor": page.next_cursor,
+                "caught_up_at": page.caught_up_at,
+            }
         )
         return remember_anonymous(response, new_anonymous_id)
 

@@ -250,15 +250,88 @@ def for_you_rank(
         page.append(candidate)
         taken.add(candidate.id)
         slot += 1
-    # When the viewer has seen everything, show the best again rather than an empty feed.
-    for candidate in ranked_pool:
-        if len(page) >= limit:
-            break
-        if candidate.id not in taken:
-            page.append(candidate)
-            taken.add(candidate.id)
+    # Nothing unseen left: for_you_feed carries on with clips already seen (never a dead end).
     page = ranking.limit_creator_runs(page, creator_of=lambda c: c.creator_id)
     return [c.id for c in page]
+
+
+REPLAY_PREFIX = "seen:"
+
+
+@dataclass(frozen=True)
+class ForYouPage:
+    """A For You page: `ids[:caught_up_at]` are clips the viewer has not been shown, the rest
+    (when `caught_up_at` is set) clips shown before, after a "you're all caught up" marker."""
+
+    ids: list[int]
+    next_cursor: str | None
+    caught_up_at: int | None
+
+
+def _encode_replay(candidate: Candidate) -> str:
+    raw = json.dumps([candidate.score, candidate.id]).encode()
+    return REPLAY_PREFIX + base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_replay(cursor: str) -> tuple[float, int] | None:
+    token = cursor[len(REPLAY_PREFIX) :]
+    if not token:
+        return None
+    try:
+        score, pk = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        return float(score), int(pk)
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
+        raise DomainError("Invalid cursor.", fields={"cursor": ["Invalid cursor."]}) from exc
+
+
+def _replay_candidates(
+    *, ranked_pool: list[Candidate], after: tuple[float, int] | None, limit: int
+) -> list[Candidate]:
+    """Clips in rank order (best first) after a (score, id) position. While the shared pool
+    holds every visible clip it answers without a query; past it, one slim keyset query."""
+
+    def is_after(candidate: Candidate) -> bool:
+        return after is None or (candidate.score, candidate.id) < after
+
+    from_pool = [c for c in ranked_pool if is_after(c)][:limit]
+    if len(from_pool) >= limit or len(ranked_pool) < settings.FOR_YOU_POOL_SIZE:
+        return from_pool
+    rows = visible_videos().order_by("-score", "-id")
+    if after is not None:
+        rows = rows.filter(Q(score__lt=after[0]) | Q(score=after[0], id__lt=after[1]))
+    return _candidates(rows, limit)
+
+
+def for_you_continue(
+    *, unseen: list[int], pools: CandidatePools, cursor: str | None, limit: int
+) -> ForYouPage:
+    """For You never dead-ends: after the viewer's unseen ranked clips (`for_you_rank`), when
+    they don't fill the page, a "caught up" point, then every visible clip again in rank order
+    (already seen, and older ones), round and round; the replay cursor ("seen:…") walks it.
+    Clips published meanwhile still come first, as `unseen`, on the next page.
+
+    No query while the shared pool holds every visible clip (FOR_YOU_POOL_SIZE); one slim
+    keyset query past it."""
+    limit = max(1, min(limit, FEED_MAX_PAGE_SIZE))
+    after = _decode_replay(cursor) if cursor and cursor.startswith(REPLAY_PREFIX) else None
+    if len(unseen) >= limit:
+        return ForYouPage(ids=unseen, next_cursor="next", caught_up_at=None)
+    wanted = limit - len(unseen)
+    ranked_pool = pools[0]
+    replay = _replay_candidates(ranked_pool=ranked_pool, after=after, limit=limit)
+    replay = [c for c in replay if c.id not in unseen]
+    if not replay and after is not None:
+        replay = _replay_candidates(ranked_pool=ranked_pool, after=None, limit=limit)
+        replay = [c for c in replay if c.id not in unseen]
+    replay = replay[:wanted]
+    if not replay:
+        # Nothing at all to replay (an empty or one-clip feed): come back for new clips.
+        return ForYouPage(ids=unseen, next_cursor="next" if unseen else None, caught_up_at=None)
+    # The next page continues after the last replayed clip; the end of the list wraps round.
+    next_cursor = _encode_replay(replay[-1]) if len(replay) == wanted else REPLAY_PREFIX
+    return ForYouPage(
+        ids=unseen + [c.id for c in replay], next_cursor=next_cursor, caught_up_at=len(unseen)
+    )
 
 
 def comments_for_video(*, video: Video, limit: int = 100) -> list[Comment]:

@@ -83,6 +83,14 @@ class FeedPageSerializer(serializers.Serializer):
     next_cursor = serializers.CharField(allow_null=True)
 
 
+class ForYouPageSerializer(FeedPageSerializer):
+    caught_up_at = serializers.IntegerField(
+        allow_null=True,
+        help_text="Index in `results` where clips the viewer was already shown begin "
+        '(after "you\'re all caught up"); null while unseen clips fill the page.',
+    )
+
+
 class ReplySerializer(serializers.ModelSerializer):
     author = UserPublicSerializer(read_only=True)
     body = serializers.SerializerMethodField()

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Sum
 from django.db.models.functions import Greatest
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import NotificationKind, User
 from accounts.selectors import can_moderate, handle_lookup_keys, handle_resolve, mentioned_handles
@@ -37,7 +38,9 @@ from feed.selectors import (
     SEEN_MAX,
     SEEN_TTL_SECONDS,
     CandidatePools,
+    ForYouPage,
     candidate_pools_build,
+    for_you_continue,
     for_you_rank,
     seen_key,
     seen_store,
@@ -133,7 +136,13 @@ def like_set(*, user: User, video: Video, liked: bool) -> tuple[bool, int]:
                 pass  # already liked
             else:
                 _touch(video.pk, like_count=F("like_count") + 1)
-                notify(recipient=video.creator, actor=user, kind=NotificationKind.LIKE, video=video)
+                notify(
+                    recipient=video.creator,
+                    actor=user,
+                    kind=NotificationKind.LIKE,
+                    video=video,
+                    once=True,  # like, unlike, like again: one notification
+                )
         else:
             deleted, _ = Like.objects.filter(user=user, video=video).delete()
             if deleted:
@@ -145,12 +154,15 @@ def like_set(*, user: User, video: Video, liked: bool) -> tuple[bool, int]:
 def _clean_comment_body(body: str) -> str:
     body = (body or "").strip()
     if not body:
-        raise DomainError("Write something first.", fields={"body": ["Write something first."]})
+        message = gettext("Write something first.")
+        raise DomainError(message, fields={"body": [message]})
     if len(body) > COMMENT_MAX_CHARS:
-        message = f"A comment is at most {COMMENT_MAX_CHARS} characters."
+        message = gettext("A comment is at most %(limit)s characters.") % {
+            "limit": COMMENT_MAX_CHARS
+        }
         raise DomainError(message, fields={"body": [message]})
     if "\x00" in body:  # PostgreSQL can't store it: a 400 here instead of a 500 there
-        message = "A comment can't contain null characters."
+        message = gettext("A comment can't contain null characters.")
         raise DomainError(message, fields={"body": [message]})
     return body
 
@@ -317,6 +329,18 @@ def for_you_ids(*, viewer: Any, viewer_key: str, limit: int = FEED_PAGE_SIZE) ->
     ids = for_you_rank(viewer=viewer, viewer_key=viewer_key, pools=candidate_pools(), limit=limit)
     seen_add(viewer_key=viewer_key, video_ids=ids)
     return ids
+
+
+def for_you_feed(
+    *, viewer: Any, viewer_key: str, cursor: str | None = None, limit: int = FEED_PAGE_SIZE
+) -> ForYouPage:
+    """The For You door: the next unseen ranked clips, remembered as seen, then (never a dead
+    end) clips already seen behind the "caught up" point (`selectors.for_you_continue`). Costs
+    what for_you_ids costs while the shared pool holds every visible clip."""
+    pools = candidate_pools()
+    unseen = for_you_rank(viewer=viewer, viewer_key=viewer_key, pools=pools, limit=limit)
+    seen_add(viewer_key=viewer_key, video_ids=unseen)
+    return for_you_continue(unseen=unseen, pools=pools, cursor=cursor, limit=limit)
 
 
 def for_you_page(*, viewer: Any, viewer_key: str, limit: int = FEED_PAGE_SIZE) -> list[Video]:

@@ -3,14 +3,18 @@ comments drawer (an htmx fragment)."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from config.api_errors import http_status_for
 from config.errors import DomainError, NotFound
 from feed import selectors, services
+from feed.captions import prompt_vtt
 from feed.serializers import videos_data
 from feed.viewer import remember_anonymous, viewer_key
 
@@ -24,19 +28,38 @@ def home(request: HttpRequest) -> HttpResponse:
     if tab == "following" and not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     new_anonymous_id = None
+    caught_up_at: int | None = None
     if tab == "following":
         page = selectors.following_page(viewer=request.user)
         videos, next_cursor, api = page.videos, page.next_cursor, reverse("api-feed-following")
     else:
         key, new_anonymous_id = viewer_key(request)
-        videos = services.for_you_page(viewer=request.user, viewer_key=key)
-        next_cursor, api = "next", reverse("api-feed-for-you")
+        for_you = services.for_you_feed(viewer=request.user, viewer_key=key)
+        chosen = selectors.visible_videos().in_bulk(for_you.ids)
+        videos = [chosen[video_id] for video_id in for_you.ids if video_id in chosen]
+        next_cursor, api = for_you.next_cursor, reverse("api-feed-for-you")
+        caught_up_at = for_you.caught_up_at
     liked = selectors.liked_video_ids(viewer=request.user, video_ids=[v.pk for v in videos])
-    initial = {"results": videos_data(videos, liked_ids=liked), "next_cursor": next_cursor}
-    response = render(
-        request, "feed/home.html", {"initial_feed": initial, "tab": tab, "feed_api": api}
-    )
+    initial = {
+        "results": videos_data(videos, liked_ids=liked),
+        "next_cursor": next_cursor,
+        "caught_up_at": caught_up_at,
+    }
+    context = {
+        "initial_feed": initial,
+        "tab": tab,
+        "feed_api": api,
+        "first_poster": videos[0].poster.url if videos else "",
+        "media_origin": _origin(videos[0].poster.url) if videos else "",
+    }
+    response = render(request, "feed/home.html", context)
     return remember_anonymous(response, new_anonymous_id)
+
+
+def _origin(url: str) -> str:
+    """The origin of media served from elsewhere (S3, a CDN), to preconnect to; "" when local."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
 def video_page(request: HttpRequest, video_id: int) -> HttpResponse:
@@ -56,8 +79,20 @@ def video_page(request: HttpRequest, video_id: int) -> HttpResponse:
             "absolute_poster": request.build_absolute_uri(video.poster.url),
             "absolute_video": request.build_absolute_uri(video.file.url),
             "absolute_page": request.build_absolute_uri(),
+            "media_origin": _origin(video.file.url),
         },
     )
+
+
+def captions(request: HttpRequest, video_id: int) -> HttpResponse:
+    """The clip's prompt as a WebVTT captions track (the <track> of every card)."""
+    try:
+        video = selectors.video_get_visible(video_id=video_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    response = HttpResponse(prompt_vtt(video=video), content_type="text/vtt; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=300"
+    return response
 
 
 def comments_drawer(request: HttpRequest, video_id: int) -> HttpResponse:
@@ -70,7 +105,7 @@ def comments_drawer(request: HttpRequest, video_id: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if not request.user.is_authenticated:
-            return HttpResponse("Log in to comment.", status=401)
+            return HttpResponse(gettext("Log in to comment."), status=401)
         parent = None
         try:
             parent_id = request.POST.get("parent", "")

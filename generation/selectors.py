@@ -11,6 +11,7 @@ from uuid import UUID
 from django.conf import settings
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from config.errors import DomainError, NotFound
@@ -129,11 +130,12 @@ def balance_after_price(*, balance: int, price: int) -> dict[str, Any]:
 def routing_policy_choices() -> list[tuple[str, str]]:
     """The create page's "Backend" menu: the policies, then a pin per backend usable here."""
     choices = [
-        ("cheapest", "Cheapest"),
-        ("fastest", "Fastest"),
-        ("best", "Best quality"),
+        ("cheapest", gettext("Cheapest")),
+        ("fastest", gettext("Fastest")),
+        ("best", gettext("Best quality")),
     ]
     for row in backend_price_rows():
         if row["available"]:
-            choices.append((f"pinned:{row['name']}", f"Only {row['label']}"))
+            label = gettext("Only %(backend)s") % {"backend": row["label"]}
+            choices.append((f"pinned:{row['name']}", label))
     return choices

@@ -6,29 +6,30 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy
 
 from config.storage import private_storage
 
 
 class CameoKind(models.TextChoices):
-    PERSON = "person", "Me (a person)"
-    CHARACTER = "character", "A character (pet, object, invented)"
+    PERSON = "person", gettext_lazy("Me (a person)")
+    CHARACTER = "character", gettext_lazy("A character (pet, object, invented)")
 
 
 class CameoStatus(models.TextChoices):
-    DRAFT = "draft", "Not verified yet"
-    CHECKING = "checking", "Checking the recording"
-    PENDING_REVIEW = "pending_review", "Waiting for a moderator"
-    APPROVED = "approved", "Verified"
-    REJECTED = "rejected", "Rejected"
-    REVOKED = "revoked", "Revoked by its owner"
+    DRAFT = "draft", gettext_lazy("Not verified yet")
+    CHECKING = "checking", gettext_lazy("Checking the recording")
+    PENDING_REVIEW = "pending_review", gettext_lazy("Waiting for a moderator")
+    APPROVED = "approved", gettext_lazy("Verified")
+    REJECTED = "rejected", gettext_lazy("Rejected")
+    REVOKED = "revoked", gettext_lazy("Revoked by its owner")
 
 
 class CameoPermissionLevel(models.TextChoices):
-    ONLY_ME = "only_me", "Only me"
-    APPROVED = "approved", "People I approve"
-    MUTUALS = "mutuals", "Mutual followers"
-    EVERYONE = "everyone", "Everyone"
+    ONLY_ME = "only_me", gettext_lazy("Only me")
+    APPROVED = "approved", gettext_lazy("People I approve")
+    MUTUALS = "mutuals", gettext_lazy("Mutual followers")
+    EVERYONE = "everyone", gettext_lazy("Everyone")
 
 
 def cameo_file_path(instance: models.Model, filename: str) -> str:

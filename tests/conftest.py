@@ -18,6 +18,7 @@ import pytest
 import redis as redis_lib
 from django.conf import settings
 from django.db import connection
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from tests.factories import TEST_PASSWORD, UserFactory
@@ -48,6 +49,15 @@ def _isolated_cache(settings: Any) -> None:
     caches = {alias: dict(config) for alias, config in settings.CACHES.items()}
     caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex[:12]}"
     settings.CACHES = caches
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_asked() -> Iterator[None]:
+    """A request in French leaves French active in its thread (LocaleMiddleware activates the
+    language per request and nothing deactivates it): every test starts in English."""
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
@@ -106,6 +116,9 @@ def child_env(media_dirs: dict[str, Path]) -> dict[str, str]:
         PRIVATE_MEDIA_ROOT=str(media_dirs["private"]),
         PYTHONUNBUFFERED="1",
         DJANGO_SETTINGS_MODULE="config.settings",
+        # The test's own cache prefix: seen sets and rate limits start empty in every test,
+        # and the test process and its servers read the same keys.
+        CACHE_KEY_PREFIX=settings.CACHES["default"].get("KEY_PREFIX", "reverie"),
     )
     return env
 

@@ -12,12 +12,12 @@ from tests.factories import TEST_PASSWORD
 
 
 @pytest.mark.django_db
-def test_signup_logs_in_and_lands_on_create(client: Client) -> None:
+def test_signup_logs_in_and_lands_on_the_welcome(client: Client) -> None:
     response = client.post(
         "/accounts/signup/", {"handle": "Nova.Star", "password": TEST_PASSWORD, "email": ""}
     )
     assert response.status_code == 302
-    assert response["Location"] == "/create/"
+    assert response["Location"] == "/welcome/"
     user = User.objects.get()
     assert user.username == "nova.star"
     assert client.get("/create/").status_code == 200

@@ -67,12 +67,16 @@ def test_like_comment_remix_and_no_injected_script(asgi_server: str) -> None:
         page.fill("#id_username", viewer.username)
         page.fill("#id_password", TEST_PASSWORD)
         page.click("button[type=submit]")
+        page.wait_for_url(f"{asgi_server}/")
         page.goto(f"{asgi_server}/")
-        card = page.locator(f'#feed .clip[data-id="{video.pk}"]')
+        # The clip was seen on the page log-in landed on: it now follows the "caught up" marker.
+        card = page.locator(f'#feed .clip[data-id="{video.pk}"]').first
+        card.scroll_into_view_if_needed()
         expect(card).to_be_visible()
         page.wait_for_function(
-            "() => { const v = document.querySelector('#feed .clip video');"
+            "(id) => { const v = document.querySelector(`#feed .clip[data-id='${id}'] video`);"
             " return v && !v.paused && v.currentTime > 0.1; }",
+            arg=video.pk,
             timeout=20_000,
         )
 

@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 
 from feed import ranking
 from feed.models import Video
-from feed.services import for_you_page, like_set, scores_refresh
+from feed.services import for_you_feed, for_you_page, like_set, scores_refresh
 from tests.factories import UserFactory, VideoFactory
 
 PAGE = 8
@@ -153,9 +153,14 @@ def test_pages_with_discovery_clips_are_full_and_disjoint() -> None:
 def test_once_everything_was_seen_the_best_clips_come_again() -> None:
     clips = _old_clips(5, [UserFactory() for _ in range(2)])
     viewer = UserFactory()
-    first = {video.pk for video in _page(viewer)}
-    again = {video.pk for video in _page(viewer)}
-    assert first == again == {video.pk for video in clips}
+    first = for_you_feed(viewer=viewer, viewer_key=f"u{viewer.pk}")
+    assert set(first.ids) == {video.pk for video in clips} and first.caught_up_at is None
+    # Everything seen: "caught up" at the top of the page, then the best clips again.
+    again = for_you_feed(viewer=viewer, viewer_key=f"u{viewer.pk}", cursor=first.next_cursor)
+    by_rank = sorted(clips, key=lambda video: (video.score, video.pk), reverse=True)
+    assert again.caught_up_at == 0
+    assert again.ids == [video.pk for video in by_rank]
+    assert for_you_page(viewer=viewer, viewer_key=f"u{viewer.pk}") == []
 
 
 @pytest.mark.django_db

@@ -17,7 +17,7 @@
     const slot = form.querySelector("[data-error]");
     const fields = body.fields || {};
     const first = Object.values(fields)[0];
-    slot.textContent = (first && first[0]) || body.detail || "Something went wrong.";
+    slot.textContent = (first && first[0]) || body.detail || gettext("Something went wrong.");
   }
 
   document.getElementById("new-cameo").addEventListener("submit", async function (event) {
@@ -40,16 +40,16 @@
 
   root.addEventListener("click", async function (event) {
     const usage = event.target.closest("[data-delete-usage]");
-    if (usage && confirm("Remove this clip everywhere? Its creator will be told.")) {
+    if (usage && confirm(gettext("Remove this clip everywhere? Its creator will be told."))) {
       if ((await send("DELETE", usage.dataset.deleteUsage)).ok) location.reload();
     }
     const revoke = event.target.closest("[data-revoke]");
-    if (revoke && confirm("Revoke: nobody can use it from now on.")) {
+    if (revoke && confirm(gettext("Revoke: nobody can use it from now on."))) {
       const takeDown = revoke.parentElement.querySelector("[data-take-down]").checked;
       if ((await send("POST", revoke.dataset.revoke, { take_down_published: takeDown })).ok) location.reload();
     }
     const remove = event.target.closest("[data-delete-cameo]");
-    if (remove && confirm("Delete this cameo and its verification recordings?")) {
+    if (remove && confirm(gettext("Delete this cameo and its verification recordings?"))) {
       if ((await send("DELETE", remove.dataset.deleteCameo)).ok) location.reload();
     }
   });

@@ -45,8 +45,9 @@
     const options = document.getElementById("route-options");
     if (!q.chosen) {
       priceBox.classList.add("error");
-      priceBox.textContent = "No backend here can make this clip: " +
-        Object.entries(q.refusals).map(function (e) { return e[0] + " " + e[1]; }).join("; ") + ".";
+      priceBox.textContent = interpolate(gettext("No backend here can make this clip: %(reasons)s."), {
+        reasons: Object.entries(q.refusals).map(function (e) { return e[0] + " " + e[1]; }).join("; "),
+      }, true);
       priceBox.dataset.credits = "";
       submit.disabled = true;
       options.hidden = true;
@@ -55,10 +56,10 @@
     if (!job || ["succeeded", "failed", "cancelled", "blocked"].includes(job.status)) submit.disabled = false;
     const c = q.chosen;
     const strong = document.createElement("strong");
-    strong.textContent = c.credits + " credit" + (c.credits === 1 ? "" : "s");
-    priceBox.append("Price: ", strong, " on " + c.label + " · about " + formatSeconds(c.expected_seconds));
-    if (c.billed_seconds > payload.seconds) priceBox.append(" (made as " + c.billed_seconds + " s, trimmed to " + payload.seconds + " s)");
-    if (q.balance !== null) priceBox.append(" · you have " + q.balance + ", " + q.balance_after + " after this clip");
+    strong.textContent = interpolate(ngettext("%(count)s credit", "%(count)s credits", c.credits), { count: c.credits }, true);
+    priceBox.append(gettext("Price:") + " ", strong, " " + interpolate(gettext("on %(backend)s · about %(time)s"), { backend: c.label, time: formatSeconds(c.expected_seconds) }, true));
+    if (c.billed_seconds > payload.seconds) priceBox.append(" " + interpolate(gettext("(made as %(billed)s s, trimmed to %(seconds)s s)"), { billed: c.billed_seconds, seconds: payload.seconds }, true));
+    if (q.balance !== null) priceBox.append(" · " + interpolate(gettext("you have %(balance)s, %(after)s after this clip"), { balance: q.balance, after: q.balance_after }, true));
     priceBox.classList.toggle("error", q.affordable === false);
     priceBox.dataset.credits = c.credits;
     priceBox.dataset.backend = c.backend;
@@ -84,8 +85,8 @@
     options.hidden = q.candidates.length + Object.keys(q.refusals).length < 2;
   }
   function formatSeconds(s) {
-    if (s < 90) return Math.max(1, Math.round(s)) + " s";
-    return Math.round(s / 60) + " min";
+    if (s < 90) return interpolate(gettext("%(n)s s"), { n: Math.max(1, Math.round(s)) }, true);
+    return interpolate(gettext("%(n)s min"), { n: Math.round(s / 60) }, true);
   }
   form.addEventListener("input", function () { clearTimeout(quoteTimer); quoteTimer = setTimeout(updateQuote, 150); });
   updateQuote();
@@ -99,7 +100,7 @@
       const slot = form.querySelector('[data-error-for="' + name + '"]');
       if (slot) { slot.textContent = messages.join(" "); shown = true; }
     }
-    if (!shown) form.querySelector('[data-error-for="__all__"]').textContent = (body && body.detail) || "Something went wrong.";
+    if (!shown) form.querySelector('[data-error-for="__all__"]').textContent = (body && body.detail) || gettext("Something went wrong.");
   }
 
   form.addEventListener("submit", async function (event) {
@@ -130,7 +131,7 @@
       showErrors({ fields: { __all__: [] } });
       track(body);
     } catch (e) {
-      showErrors({ detail: "Network error, try again." });
+      showErrors({ detail: gettext("Network error, try again.") });
       submit.disabled = false;
     }
   });
@@ -144,7 +145,7 @@
   }
 
   function render(data) {
-    const labels = { queued: "Queued", running: "Rendering", succeeded: "Done", failed: "Failed", cancelled: "Cancelled", blocked: "Blocked" };
+    const labels = { queued: gettext("Queued"), running: gettext("Rendering"), succeeded: gettext("Done"), failed: gettext("Failed"), cancelled: gettext("Cancelled"), blocked: gettext("Blocked") };
     statusText.textContent = labels[data.status] || data.status;
     const pct = data.status === "succeeded" ? 100 : (data.progress || 0);
     percentText.textContent = pct;
@@ -218,7 +219,7 @@
       document.getElementById("published-link").href = body.page_url;
       button.hidden = true;
     } else {
-      jobError.textContent = body.detail || "Could not publish.";
+      jobError.textContent = body.detail || gettext("Could not publish.");
       button.disabled = false;
     }
   });

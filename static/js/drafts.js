@@ -17,11 +17,11 @@
     if (response.ok) {
       const link = document.createElement("a");
       link.href = body.page_url;
-      link.textContent = "Published";
+      link.textContent = gettext("Published");
       button.replaceWith(link);
     } else {
       button.disabled = false;
-      button.textContent = body.detail || "Try again";
+      button.textContent = body.detail || gettext("Try again");
     }
   });
 

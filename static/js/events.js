@@ -39,9 +39,10 @@
   // The bell: live unread count and a toast for each new notification, in every open tab.
   window.addEventListener("reverie:event", function (event) {
     const data = event.detail;
-    const badge = document.getElementById("bell-count");
+    // Two badges: the tab bar's (#bell-count, phones) and the top bar's ([data-bell], wide screens).
+    const badges = document.querySelectorAll("#bell-count, [data-bell]");
     if (data.type === "notification") {
-      if (badge) { badge.textContent = data.unread; badge.hidden = !data.unread; }
+      badges.forEach(function (badge) { badge.textContent = data.unread; badge.hidden = !data.unread; });
       const box = document.getElementById("toast");
       if (box) {
         box.textContent = data.text;
@@ -49,9 +50,8 @@
         clearTimeout(box._timer);
         box._timer = setTimeout(function () { box.hidden = true; }, 3000);
       }
-    } else if (data.type === "notifications.read" && badge) {
-      badge.textContent = "0";
-      badge.hidden = true;
+    } else if (data.type === "notifications.read") {
+      badges.forEach(function (badge) { badge.textContent = "0"; badge.hidden = true; });
     }
   });
 

@@ -15,7 +15,7 @@
       if (!response.ok) return;
       const data = await response.json();
       follow.dataset.following = data.following ? "1" : "0";
-      follow.textContent = data.following ? "Following" : "Follow";
+      follow.textContent = data.following ? gettext("Following") : gettext("Follow");
       const count = document.getElementById("followers-count");
       if (data.following !== following) count.textContent = Number(count.textContent) + (data.following ? 1 : -1);
     });
@@ -34,7 +34,7 @@
         a.title = item.prompt;
         const img = document.createElement("img");
         img.src = item.poster_url;
-        img.alt = "";
+        img.alt = item.prompt.slice(0, 120);
         img.loading = "lazy";
         const likes = document.createElement("span");
         likes.textContent = "♥ " + item.like_count;

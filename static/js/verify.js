@@ -18,10 +18,10 @@
     const response = await fetch(box.dataset.start, { method: "POST", credentials: "same-origin",
       headers: { "X-CSRFToken": csrf, Accept: "application/json" } });
     const body = await response.json();
-    if (!response.ok) { error.textContent = body.detail || "Could not start."; return null; }
+    if (!response.ok) { error.textContent = body.detail || gettext("Could not start."); return null; }
     attempt = body;
     document.getElementById("challenge").textContent = body.challenge_text;
-    status.textContent = "Challenge ready.";
+    status.textContent = gettext("Challenge ready.");
     return body;
   }
 
@@ -29,7 +29,7 @@
     if (!attempt && !(await start())) return;
     const form = new FormData();
     form.append("clip", blob, name);
-    status.textContent = "Uploading…";
+    status.textContent = gettext("Uploading…");
     const response = await fetch("/api/v1/verifications/" + attempt.id, { method: "POST",
       credentials: "same-origin", headers: { "X-CSRFToken": csrf }, body: form });
     const body = await response.json();
@@ -44,15 +44,15 @@
   }
 
   function follow(id) {
-    status.textContent = "Checking your recording…";
+    status.textContent = gettext("Checking your recording…");
     const timer = setInterval(async function () {
       const response = await fetch("/api/v1/verifications/" + id, { credentials: "same-origin" });
       const body = await response.json();
       status.dataset.state = body.status;
       if (body.status !== "checking") {
         clearInterval(timer);
-        status.textContent = body.checks_passed ? "Checks passed — a moderator will review it."
-          : "Some checks did not pass — a moderator will review it.";
+        status.textContent = body.checks_passed ? gettext("Checks passed — a moderator will review it.")
+          : gettext("Some checks did not pass — a moderator will review it.");
       }
     }, 1000);
   }
@@ -64,7 +64,7 @@
     try {
       stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: true });
     } catch (e) {
-      error.textContent = "No camera available — upload a recording instead.";
+      error.textContent = gettext("No camera available — upload a recording instead.");
       return;
     }
     preview.srcObject = stream;
@@ -79,7 +79,7 @@
     recorder.start(500);
     recordButton.hidden = true;
     stopButton.hidden = false;
-    status.textContent = "Recording…";
+    status.textContent = gettext("Recording…");
   });
 
   stopButton.addEventListener("click", function () {

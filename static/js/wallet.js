@@ -14,7 +14,7 @@
       const body = await response.json();
       if (response.ok) { location.href = body.url; return; }
       button.disabled = false;
-      button.textContent = body.detail || "Try again";
+      button.textContent = body.detail || gettext("Try again");
     });
   });
 })();
