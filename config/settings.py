@@ -155,6 +155,8 @@ CELERY_TASK_ROUTES = {
     "generation.tasks.run_job": {"queue": "render"},
     "generation.tasks.run_attempt": {"queue": "render"},
     "generation.tasks.poll_attempt": {"queue": "default"},
+    # Decoding video and audio and running the face and speech checks is CPU work.
+    "likeness.tasks.run_verification_checks": {"queue": "render"},
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A job's visibility must outlast the longest render so Redis does not redeliver it mid-run.
@@ -375,6 +377,11 @@ STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
 
 # --- Cameos ----------------------------------------------------------------------------------
 CAMEO_MAX_UPLOAD_BYTES = int(os.environ.get("CAMEO_MAX_UPLOAD_BYTES", str(50 * 1024**2)))
+# After automatic checks that failed, a new recording may start this much later (no moderator
+# needed); after a moderator's rejection, CAMEO_RETRY_COOLDOWN applies.
+CAMEO_RECHECK_COOLDOWN = timedelta(
+    seconds=int(os.environ.get("CAMEO_RECHECK_COOLDOWN_SECONDS", "30"))
+)
 CAMEO_RETRY_COOLDOWN = timedelta(
     seconds=int(os.environ.get("CAMEO_RETRY_COOLDOWN_SECONDS", str(24 * 3600)))
 )

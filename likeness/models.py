@@ -85,6 +85,12 @@ class VerificationStatus(models.TextChoices):
     REJECTED = "rejected", "Rejected"
 
 
+class CheckVerdict(models.TextChoices):
+    PASS = "pass", "Passed"
+    UNCERTAIN = "uncertain", "Uncertain"
+    FAIL = "fail", "Failed"
+
+
 class VerificationAttempt(models.Model):
     cameo = models.ForeignKey(Cameo, on_delete=models.CASCADE, related_name="attempts")
     challenge = models.JSONField()
@@ -96,6 +102,12 @@ class VerificationAttempt(models.Model):
     )
     checks = models.JSONField(default=dict, blank=True)
     checks_passed = models.BooleanField(null=True, blank=True)
+    # The automatic checks' overall verdict (pass / uncertain / fail; blank until checked), and
+    # whether one failed badly enough that approving anyway needs a typed reason.
+    verdict = models.CharField(
+        max_length=10, choices=CheckVerdict.choices, blank=True, default="", db_index=True
+    )
+    checks_severe = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     uploaded_at = models.DateTimeField(null=True, blank=True)
     checked_at = models.DateTimeField(null=True, blank=True)

@@ -161,7 +161,9 @@ def verification_run_checks(*, attempt_id: int) -> str:
         challenge = Challenge(
             numbers=tuple(attempt.challenge["numbers"]), turns=tuple(attempt.challenge["turns"])
         )
-        report = check_clip(local.name, challenge=challenge, kind=cameo.kind)
+        report = check_clip(
+            local.name, challenge=challenge, kind=cameo.kind, issued_at=attempt.created_at
+        )
     portrait_name = ""
     if report.portrait_jpeg:
         portrait_name = storage.save(
@@ -173,6 +175,7 @@ def verification_run_checks(*, attempt_id: int) -> str:
         ).update(
             status=VerificationStatus.PENDING_REVIEW, checks=report.as_dict(),
             checks_passed=report.passed, checked_at=timezone.now(),
+            verdict=report.verdict, checks_severe=report.severe,
         )  # fmt: skip
         if not moved:
             if portrait_name:

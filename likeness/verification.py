@@ -21,9 +21,16 @@ on that area and on its mirror image. A short gap with no face at all right next
 frame continues that turn. The requested turns must then appear in order, each in at least
 two sampled frames; a face that never moves fails.
 
-Limits: this is a heuristic against still photos and replays that ignore the challenge, not
-a proof of liveness. A photo slid sideways imitates the frontal cue; the numbers read aloud
-(for a moderator to hear: nothing here listens to the audio) are the stronger check.
+Liveness (people): the sound track is listened to offline (`likeness.speech`): the three
+numbers must be heard in order (all three: pass; two: uncertain; fewer, silence or no sound:
+fail), and while a face is in the picture (each heard number's time span against the sampled
+frames where the face check found one). The numbers are random per challenge, so a recording
+made before the challenge was shown cannot contain them; a creation time written in the
+container earlier than the challenge fails as well.
+
+Limits: the head turns are a heuristic against still photos and replays that ignore the
+challenge, not a proof of liveness (a photo slid sideways imitates the frontal cue); a replay
+with the right numbers dubbed over a live-looking face is left to the moderator.
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ import statistics
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal
@@ -42,6 +50,9 @@ from typing import Any, Literal
 import av
 import cv2
 import numpy as np
+from django.utils.translation import gettext as _
+
+from likeness import speech
 
 Kind = Literal["person", "character"]
 Turn = Literal["left", "right"]
@@ -60,10 +71,13 @@ MIN_FACE_FRACTION = 0.12  # of the short side: smaller "faces" are background fa
 
 # Thresholds (see the report for what each check measured).
 FACE_PRESENT_MIN = 0.70  # share of sampled frames with a face
+FACE_PRESENT_SEVERE = 0.30  # below this, approving needs a moderator's typed reason
 EXTRA_PEOPLE_MAX = 0.10  # share of frames that may show a second face (false positives)
 SECOND_FACE_MIN_SIZE = 0.5  # a second face counts when at least half as wide as the first
 TURN_OFFSET = 0.20  # sideways move of the face centre, in face widths, that counts as a turn
 MIN_TURN_FRAMES = 2  # sampled frames a turn must show in, so one stray detection is no turn
+SPOKEN_FACE_MARGIN = 0.2  # seconds around a heard number in which a sampled frame counts
+CREATED_BEFORE_TOLERANCE = timedelta(minutes=2)  # clock drift between a phone and the server
 MAX_LOST_TURN_SECONDS = 2.5  # a face lost next to a turned frame for this long is still turned
 SHARPNESS_MIN_FACE = 20.0  # variance of the Laplacian of the face scaled to 128 x 128
 SHARPNESS_MIN_SCENE = 30.0  # same, on the sharpest ninth of the frame scaled to 384 wide
@@ -97,6 +111,7 @@ class VideoInfo:
     has_video: bool = True
     container: str = ""
     start: float = 0.0  # timestamp of the first frame, seconds
+    created_at: datetime | None = None  # the container's creation_time tag, when it has one
 
 
 # --- Uploads -------------------------------------------------------------------------------
@@ -174,6 +189,7 @@ def _scan(path: Path) -> VideoInfo:
             )
         duration, start = _duration(container, stream, pts, ends)
         return VideoInfo(
+            created_at=_creation_time(container),
             duration=duration,
             width=width,
             height=height,
@@ -209,6 +225,24 @@ def _duration(
     if header is None:
         raise UploadRejected(NOT_A_VIDEO)
     return header, 0.0
+
+
+def _creation_time(container: av.container.InputContainer) -> datetime | None:
+    """The creation_time tag (MP4/MOV from phones and editors; browsers' WebM has none)."""
+    tags = [container.metadata, *(s.metadata for s in container.streams)]
+    for tag in tags:
+        value = (tag or {}).get("creation_time")
+        if not value:
+            continue
+        try:
+            created = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            continue
+        if created.tzinfo is None:
+            created = created.replace(tzinfo=UTC)
+        if created.year > 1970:  # an unset MP4 date is written as 1904 or 1970
+            return created
+    return None
 
 
 def probe_upload(
@@ -279,15 +313,30 @@ def challenge_text(challenge: Challenge) -> str:
 # --- Reports -------------------------------------------------------------------------------
 
 
+Verdict = Literal["pass", "uncertain", "fail"]
+
+
 @dataclass(frozen=True)
 class Check:
     name: str
     passed: bool
     value: float
     detail: str
+    uncertain: bool = False  # not passed, but not failed either: the moderator decides
+    severe: bool = False  # failed badly: approving anyway needs a moderator's typed reason
+
+    @property
+    def verdict(self) -> Verdict:
+        return "pass" if self.passed else "uncertain" if self.uncertain else "fail"
 
     def as_dict(self) -> dict[str, Any]:
-        return {"passed": self.passed, "value": round(self.value, 3), "detail": self.detail}
+        return {
+            "passed": self.passed,
+            "verdict": self.verdict,
+            "severe": self.severe,
+            "value": round(self.value, 3),
+            "detail": self.detail,
+        }
 
 
 @dataclass
@@ -298,10 +347,22 @@ class CheckReport:
     frames_sampled: int
     turns_seen: tuple[str, ...] = ()
     portrait_jpeg: bytes | None = field(default=None, repr=False)
+    # For the moderator: numbers heard, face presence and head position over time.
+    evidence: dict[str, Any] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
         return bool(self.checks) and all(check.passed for check in self.checks)
+
+    @property
+    def verdict(self) -> Verdict:
+        if not self.checks or any(c.verdict == "fail" for c in self.checks):
+            return "fail"
+        return "uncertain" if any(c.verdict == "uncertain" for c in self.checks) else "pass"
+
+    @property
+    def severe(self) -> bool:
+        return any(check.severe for check in self.checks)
 
     def check(self, name: str) -> Check:
         return next(check for check in self.checks if check.name == name)
@@ -315,11 +376,14 @@ class CheckReport:
         return {
             "kind": self.kind,
             "passed": self.passed,
+            "verdict": self.verdict,
+            "severe": self.severe,
             "duration": round(self.duration, 2),
             "frames_sampled": self.frames_sampled,
             "turns_seen": list(self.turns_seen),
             "has_portrait": self.portrait_jpeg is not None,
             "checks": {check.name: check.as_dict() for check in self.checks},
+            "evidence": self.evidence,
         }
 
 
@@ -689,6 +753,7 @@ def _person_checks(
             else f"A face was visible in only {_percent(present)} of the clip (needs "
             f"{_percent(FACE_PRESENT_MIN)}): keep your whole face in the picture, facing the "
             "camera.",
+            severe=present < FACE_PRESENT_SEVERE,
         )
     ]
 
@@ -743,6 +808,124 @@ def _person_checks(
     return checks, seen
 
 
+def _listing(numbers: list[int]) -> str:
+    return ", ".join(str(n) for n in numbers)
+
+
+def _numbers_check(challenge: Challenge, hearing: speech.Hearing) -> Check:
+    """All three numbers heard in order: pass; two: uncertain; fewer: fail."""
+    asked = list(challenge.numbers)
+    if not hearing.has_audio:
+        detail = _(
+            "The recording has no sound: allow the microphone (or choose a file with sound) "
+            "and read the three numbers aloud."
+        )
+        return Check("numbers_heard", False, 0.0, detail, severe=True)
+    if hearing.silent:
+        detail = _(
+            "The recording is silent: check that the microphone is on and not muted, then "
+            "read the three numbers aloud."
+        )
+        return Check("numbers_heard", False, 0.0, detail, severe=True)
+    matched = speech.compare(challenge.numbers, hearing.numbers)
+    got = [n for n, m in zip(asked, matched, strict=True) if m is not None]
+    missing = [n for n, m in zip(asked, matched, strict=True) if m is None]
+    heard = [n.value for n in hearing.numbers]
+    values = {"heard": _listing(got), "missing": _listing(missing), "asked": _listing(asked)}
+    if len(got) == len(asked):
+        return Check("numbers_heard", True, 3.0, _("We heard %(heard)s, as asked.") % values)
+    if len(got) == len(asked) - 1:
+        detail = _("We heard %(heard)s — not %(missing)s: please read all three numbers clearly.")
+        return Check("numbers_heard", False, 2.0, detail % values, uncertain=True)
+    if heard:
+        values["heard"] = _listing(heard[:6])
+        detail = _(
+            "We heard %(heard)s, not %(asked)s: read the three numbers on the screen aloud, "
+            "in English, in that order."
+        )
+    else:
+        detail = _(
+            "We heard sound but no numbers: read the three numbers on the screen aloud, in "
+            "English, clearly and not too fast."
+        )
+    return Check("numbers_heard", False, float(len(got)), detail % values, severe=not got)
+
+
+def _face_near(samples: list[_Sample], start: float, end: float) -> bool:
+    """Whether the face check passed in the sampled frames around [start, end]."""
+    inside = [
+        s for s in samples if start - SPOKEN_FACE_MARGIN <= s.time <= end + SPOKEN_FACE_MARGIN
+    ]
+    if not inside:  # between two samples: the nearest one
+        middle = (start + end) / 2
+        inside = [min(samples, key=lambda s: abs(s.time - middle))]
+    return any(s.faces or s.profile for s in inside)
+
+
+def _liveness_checks(
+    samples: list[_Sample],
+    challenge: Challenge,
+    hearing: speech.Hearing,
+    info: VideoInfo,
+    issued_at: datetime | None,
+) -> list[Check]:
+    checks = [_numbers_check(challenge, hearing)]
+    matched = [m for m in speech.compare(challenge.numbers, hearing.numbers) if m is not None]
+    if matched:
+        seen = [m for m in matched if _face_near(samples, m.start, m.end)]
+        values = {
+            "seen": len(seen),
+            "heard": len(matched),
+            "unseen": _listing([m.value for m in matched if m not in seen]),
+        }
+        if len(seen) == len(matched):
+            detail = _("Your face was in the picture while you read the numbers.")
+        else:
+            detail = _(
+                "No face was in the picture while you read %(unseen)s: keep your face in view "
+                "while you read the numbers."
+            )
+        checks.append(
+            Check(
+                "spoken_while_visible",
+                len(seen) == len(matched),
+                len(seen) / len(matched),
+                detail % values,
+                severe=not seen,
+            )
+        )
+    if issued_at is not None and info.created_at is not None:
+        early = (issued_at - info.created_at).total_seconds()
+        before = info.created_at < issued_at - CREATED_BEFORE_TOLERANCE
+        values = {"minutes": max(1, round(early / 60))}
+        detail = (
+            _(
+                "The file was made %(minutes)s minutes before the challenge was shown: record "
+                "a new clip with the numbers on the screen now."
+            )
+            if before
+            else _("The file was made after the challenge was shown.")
+        )
+        checks.append(
+            Check("recorded_after_challenge", not before, early, detail % values, severe=before)
+        )
+    return checks
+
+
+def _evidence(samples: list[_Sample], hearing: speech.Hearing) -> dict[str, Any]:
+    """What the moderator looks at: the numbers heard, and per sampled frame whether a face
+    was found and where the head pointed (c: centre, l/r: the person's left/right)."""
+    return {
+        "audio": "none" if not hearing.has_audio else "silent" if hearing.silent else "sound",
+        "audio_level_dbfs": round(hearing.level_dbfs, 1),
+        "numbers": [n.as_dict() for n in hearing.numbers],
+        "timeline": [
+            [round(s.time, 2), 1 if (s.faces or s.profile) else 0, (s.state or "-")[0]]
+            for s in samples
+        ],
+    }
+
+
 def _character_checks(samples: list[_Sample]) -> list[Check]:
     shown = sum(1 for s in samples if s.std >= SUBJECT_MIN_STD and s.edges >= SUBJECT_MIN_EDGES)
     share = shown / len(samples)
@@ -762,11 +945,18 @@ def _character_checks(samples: list[_Sample]) -> list[Check]:
 
 
 def check_clip(
-    path: str | Path, *, challenge: Challenge, kind: Kind, mirrored: bool = False
+    path: str | Path,
+    *,
+    challenge: Challenge,
+    kind: Kind,
+    mirrored: bool = False,
+    issued_at: datetime | None = None,
 ) -> CheckReport:
     """Run the automatic checks on a recording already accepted by `probe_upload`.
 
-    People: face_present, one_person, head_turns, sharpness, lighting; characters (pets,
+    People: face_present, one_person, head_turns, sharpness, lighting, numbers_heard,
+    spoken_while_visible (when a challenge number was heard) and recorded_after_challenge
+    (when `issued_at` is given and the file has a creation time); characters (pets,
     objects, invented characters): subject_present, sharpness, lighting. The report also
     carries the reference portrait (JPEG): the largest, sharpest frontal face, padded and
     square; for a character the centre square of the sharpest frame.
@@ -795,9 +985,13 @@ def check_clip(
     if not samples:
         raise UploadRejected(NOT_A_VIDEO)
 
+    evidence: dict[str, Any] = {}
     if kind == "person":
         _find_profiles(samples)
         checks, seen = _person_checks(samples, challenge)
+        hearing = speech.hear(path)
+        checks += _liveness_checks(samples, challenge, hearing, info, issued_at)
+        evidence = _evidence(samples, hearing)
     else:
         checks, seen = _character_checks(samples), ()
 
@@ -815,4 +1009,5 @@ def check_clip(
         frames_sampled=len(samples),
         turns_seen=seen,
         portrait_jpeg=portrait,
+        evidence=evidence,
     )
