@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import io
+from datetime import datetime
 from typing import Any
 
 import numpy as np
+from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import timezone
 from PIL import Image
 
 from accounts.models import Follow, User
@@ -161,3 +164,22 @@ def portrait_array(*, cameo: Cameo) -> Any:
         return None
     with private_storage().open(cameo.portrait.name) as handle:
         return np.asarray(Image.open(io.BytesIO(handle.read())).convert("RGB"))
+
+
+def verification_retry_at(*, cameo: Cameo, latest: VerificationAttempt | None) -> datetime | None:
+    """When the owner may record again: None while that is not possible at all (a recording
+    in checks, waiting for a moderator after passing, already verified or revoked), else the
+    time from which a new challenge is given (in the past: now).
+
+    Automatic checks that failed or were uncertain allow a new recording after a short
+    cool-down, without waiting for a moderator; a moderator's rejection after a long one.
+    """
+    if cameo.status in (CameoStatus.APPROVED, CameoStatus.REVOKED, CameoStatus.CHECKING):
+        return None
+    if cameo.status == CameoStatus.PENDING_REVIEW:
+        if latest is None or latest.verdict not in ("fail", "uncertain") or not latest.checked_at:
+            return None
+        return latest.checked_at + settings.CAMEO_RECHECK_COOLDOWN
+    if cameo.rejected_at:
+        return cameo.rejected_at + settings.CAMEO_RETRY_COOLDOWN
+    return timezone.now()

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from django.utils import timezone
 from rest_framework import serializers
 
 from accounts.serializers import StrictSerializer
 from likeness.models import Cameo, CameoKind, CameoPermissionLevel, CameoUsage, VerificationAttempt
+from likeness.selectors import verification_retry_at
 
 
 class CameoSerializer(serializers.ModelSerializer):
@@ -40,12 +42,26 @@ class RevokeSerializer(StrictSerializer):
 
 class AttemptSerializer(serializers.ModelSerializer):
     challenge_text = serializers.SerializerMethodField()
+    retry_in = serializers.SerializerMethodField(
+        help_text="Seconds until a new recording may start (0: now); null when it can't."
+    )
 
     class Meta:
         model = VerificationAttempt
         fields = ["id", "status", "challenge", "challenge_text", "checks", "checks_passed",
-                  "created_at", "uploaded_at", "checked_at", "review_note"]  # fmt: skip
+                  "verdict", "retry_in", "created_at", "uploaded_at", "checked_at",
+                  "review_note"]  # fmt: skip
         read_only_fields = fields
+
+    def get_retry_in(self, attempt: VerificationAttempt) -> int | None:
+        cameo = attempt.cameo
+        latest = cameo.attempts.order_by("-created_at").first()
+        if latest is None or latest.pk != attempt.pk:
+            return None
+        ready_at = verification_retry_at(cameo=cameo, latest=latest)
+        if ready_at is None:
+            return None
+        return max(0, int((ready_at - timezone.now()).total_seconds() + 0.999))
 
     def get_challenge_text(self, attempt: VerificationAttempt) -> str:
         from likeness.verification import Challenge, challenge_text

@@ -33,9 +33,10 @@ from likeness.models import (
     VerificationAttempt,
     VerificationStatus,
 )
-from likeness.selectors import published_video_ids_with_cameo
+from likeness.selectors import published_video_ids_with_cameo, verification_retry_at
 
 logger = logging.getLogger(__name__)
+REVIEW_REASON_MIN = 10  # characters of the reason to approve a recording whose checks failed badly
 
 VERIFICATION_CHECKS_TASK = "likeness.tasks.run_verification_checks"
 
@@ -71,19 +72,25 @@ def verification_start(*, cameo: Cameo) -> VerificationAttempt:
     """A fresh challenge; after a rejection, only once the cool-down has passed."""
     from likeness.verification import new_challenge
 
-    if cameo.status in (CameoStatus.CHECKING, CameoStatus.PENDING_REVIEW):
+    latest = cameo.attempts.order_by("-created_at").first()
+    ready_at = verification_retry_at(cameo=cameo, latest=latest)
+    if ready_at is None:
+        if cameo.status == CameoStatus.APPROVED:
+            raise DomainError("This cameo is already verified.", code="verified")
+        if cameo.status == CameoStatus.REVOKED:
+            raise DomainError("This cameo was revoked.", code="revoked")
         raise DomainError("A recording is already being checked.", code="verification_in_progress")
-    if cameo.status == CameoStatus.APPROVED:
-        raise DomainError("This cameo is already verified.", code="verified")
-    if cameo.status == CameoStatus.REVOKED:
-        raise DomainError("This cameo was revoked.", code="revoked")
-    if cameo.rejected_at:
-        ready_at = cameo.rejected_at + settings.CAMEO_RETRY_COOLDOWN
-        if timezone.now() < ready_at:
-            wait = int((ready_at - timezone.now()).total_seconds()) + 1
-            raise DomainError(
-                "You can try again after a cool-down.", code="cool_down", retry_after=wait
-            )
+    if timezone.now() < ready_at:
+        wait = int((ready_at - timezone.now()).total_seconds()) + 1
+        raise DomainError(
+            "You can try again after a cool-down.", code="cool_down", retry_after=wait
+        )
+    if latest is not None and latest.status == VerificationStatus.PENDING_REVIEW:
+        # A new recording replaces one whose checks did not pass: nobody needs to review it.
+        VerificationAttempt.objects.filter(
+            pk=latest.pk, status=VerificationStatus.PENDING_REVIEW
+        ).update(status=VerificationStatus.REJECTED, review_note="Replaced by a new recording.")
+        Cameo.objects.filter(pk=cameo.pk).update(status=CameoStatus.DRAFT)
     challenge = new_challenge()
     return VerificationAttempt.objects.create(
         cameo=cameo,
@@ -206,6 +213,13 @@ def verification_review(*, attempt: VerificationAttempt, moderator: User, approv
     """A moderator's decision; the owner is told either way."""
     if attempt.status != VerificationStatus.PENDING_REVIEW:
         raise DomainError("This recording is not waiting for review.", code="not_pending_review")
+    if approve and attempt.checks_severe and len(note.strip()) < REVIEW_REASON_MIN:
+        raise DomainError(
+            "Checks failed badly: type the reason for approving anyway (at least "
+            f"{REVIEW_REASON_MIN} characters).",
+            code="reason_required",
+            fields={"note": ["A reason is required."]},
+        )
     now = timezone.now()
     attempt.status = VerificationStatus.APPROVED if approve else VerificationStatus.REJECTED
     attempt.reviewed_by, attempt.reviewed_at, attempt.review_note = moderator, now, note[:500]
