@@ -74,9 +74,9 @@ def main() -> None:
             report = check_clip(clip, challenge=challenge, kind="person")
             wall.append(time.perf_counter() - t0)
             cpu.append(time.process_time() - c0)
-            t0 = time.perf_counter()
+            c0 = time.process_time()
             hearing = speech.hear(clip)
-            sound.append(time.perf_counter() - t0)
+            sound.append(time.process_time() - c0)
     p50, cpu50 = statistics.median(wall), statistics.median(cpu)
     result = {
         "benchmark": "liveness",
@@ -88,7 +88,7 @@ def main() -> None:
         "check_seconds_p50": round(p50, 3),
         "check_seconds_max": round(max(wall), 3),
         "check_cpu_seconds_p50": round(cpu50, 3),
-        "sound_seconds_p50": round(statistics.median(sound), 3),
+        "sound_cpu_seconds_p50": round(statistics.median(sound), 3),
         "first_run_seconds": round(first, 3),
         "goal_seconds": GOAL_SECONDS,
         "meets_goal": cpu50 <= GOAL_SECONDS,
