@@ -96,10 +96,11 @@ class Hearing:
         return self.has_audio and self.speech_seconds < SPEECH_MIN_SECONDS
 
 
-def audio_pcm(path: str | Path) -> tuple[np.ndarray, float] | None:
+def audio_pcm(path: str | Path, *, fmt: str | None = None) -> tuple[np.ndarray, float] | None:
     """The first audio track as 16 kHz mono int16 samples and its start time, or None when
-    the file has no audio track (or one that does not decode)."""
-    with av.open(os.fspath(path), metadata_errors="ignore") as container:
+    the file has no audio track (or one that does not decode). `fmt` names the demuxer, so
+    that FFmpeg does not guess (an upload is only ever WebM/Matroska or MP4/MOV)."""
+    with av.open(os.fspath(path), format=fmt, metadata_errors="ignore") as container:
         if not container.streams.audio:
             return None
         stream = container.streams.audio[0]
@@ -247,9 +248,9 @@ def recognise(pcm: np.ndarray) -> list[HeardNumber]:
     return _group(words)
 
 
-def hear(path: str | Path) -> Hearing:
+def hear(path: str | Path, *, fmt: str | None = None) -> Hearing:
     """Listen to a recording: no audio track, silence, or the numbers read aloud."""
-    decoded = audio_pcm(path)
+    decoded = audio_pcm(path, fmt=fmt)
     if decoded is None:
         return Hearing(has_audio=False)
     pcm, start = decoded

@@ -989,7 +989,7 @@ def check_clip(
     if kind == "person":
         _find_profiles(samples)
         checks, seen = _person_checks(samples, challenge)
-        hearing = speech.hear(path)
+        hearing = speech.hear(path, fmt=_sniff_format(path))
         checks += _liveness_checks(samples, challenge, hearing, info, issued_at)
         evidence = _evidence(samples, hearing)
     else:
