@@ -192,8 +192,12 @@ def verification_run_checks(*, attempt_id: int) -> str:
         Cameo.objects.filter(pk=cameo.pk).update(
             status=CameoStatus.PENDING_REVIEW, portrait=portrait_name or old_portrait
         )
-        summary = "passed" if report.passed else "did not pass every check"
-        _notify_self(cameo.owner, f"Your recording {summary}; a moderator will review it.")
+        summary = {
+            "pass": "passed the automatic checks; a moderator will review it",
+            "uncertain": "needs a moderator's eye; you can also record again",
+            "fail": "did not pass every check: see why on the verification page",
+        }[report.verdict]
+        _notify_self(cameo.owner, f"Your recording {summary}.")
     return "pending_review"
 
 

@@ -89,6 +89,7 @@
     status.dataset.state = body.status;
     status.dataset.verdict = verdict;
     status.textContent = verdict === "pass" ? t.tPass : verdict === "uncertain" ? t.tUncertain : t.tFail;
+    if (body.review_note) status.textContent += " " + fill(t.tReviewNote, body.review_note);
     const order = { fail: 0, uncertain: 1, pass: 2 };
     const items = Object.keys(checks).map(function (name) {
       const item = checks[name];
