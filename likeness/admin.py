@@ -71,6 +71,12 @@ class VerificationAttemptAdmin(admin.ModelAdmin):
     class Media:
         css = {"all": ["css/cameo_review.css"]}
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is None or not obj.checks_severe:
+            fields.remove("warning")  # the red box only when there is something to warn about
+        return fields
+
     def get_ordering(self, request: HttpRequest) -> list[Any]:
         """Waiting for review first; among those uncertain, then failed, then passed; oldest
         upload first (it has waited longest)."""

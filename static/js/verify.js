@@ -105,6 +105,7 @@
     });
     results.hidden = items.length === 0;
     $("challenge-box").hidden = true;
+    preview.hidden = true;  // the camera is off by now: no black box above the results
     recordButton.hidden = true;
     if (body.retry_in !== null && body.retry_in !== undefined) waitForRetry(body.retry_in);
   }
@@ -153,6 +154,7 @@
       return;
     }
     preview.srcObject = stream;
+    preview.hidden = false;
     // The countdown runs over the live preview, the challenge above it: time to read it first.
     status.textContent = t.tGetReady;
     countdown.hidden = false;
