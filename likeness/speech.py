@@ -21,6 +21,7 @@ from typing import Any
 
 import av
 import numpy as np
+from pocketsphinx import Config, Decoder
 
 SAMPLE_RATE = 16_000
 FRAME_RATE = 100  # pocketsphinx's frames per second (its -frate)
@@ -171,11 +172,9 @@ def speech_regions(pcm: np.ndarray) -> list[tuple[int, int]]:
 _local = threading.local()  # a decoder is not safe to share between threads
 
 
-def _decoder() -> Any:
+def _decoder() -> Decoder:
     """One pocketsphinx decoder per thread, loaded once (~0.2 s) and reused."""
     if not hasattr(_local, "decoder"):
-        from pocketsphinx import Config, Decoder
-
         decoder = Decoder(Config(lm=None, loglevel="FATAL"))
         decoder.add_jsgf_string("numbers", numbers_grammar())
         decoder.activate_search("numbers")
