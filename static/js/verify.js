@@ -1,7 +1,6 @@
 // Cameo verification: a fresh challenge shown for the whole recording, a countdown, a timer with
 // the allowed length, getUserMedia + MediaRecorder (or a chosen file), the upload, then each
 // automatic check in words and a one-tap "Record again" once the cool-down allows it.
-// Every sentence comes translated from the template's data-t-* attributes.
 (function () {
   "use strict";
   const box = document.getElementById("verify");
@@ -16,7 +15,6 @@
   let attempt = JSON.parse($("attempt-data").textContent || "null");
   let recorder = null, chunks = [], ticking = null, retryTimer = null;
 
-  function fill(template, value) { return template.replace("%s", value); }
   function clock(seconds) {
     const s = Math.max(0, Math.floor(seconds));
     return Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
@@ -26,8 +24,11 @@
     const numbers = $("challenge-numbers"), turns = $("challenge-turns");
     if (numbers && challenge) {
       numbers.textContent = challenge.numbers.join(" · ");
-      const words = challenge.turns.map(function (turn) { return turn === "left" ? t.tLeft : t.tRight; });
-      turns.textContent = fill(t.tTurns, words.join(t.tThen));
+      const words = challenge.turns.map(function (turn) {
+        return turn === "left" ? gettext("to your left") : gettext("to your right");
+      });
+      turns.textContent = interpolate(gettext("Then turn your head %s, and back to the camera."),
+        [words.join(gettext(", then "))]);
     }
     $("challenge-box").hidden = false;
   }
@@ -37,7 +38,7 @@
       headers: { "X-CSRFToken": csrf, Accept: "application/json" } });
     const body = await response.json();
     if (!response.ok) {
-      error.textContent = body.detail || t.tStartFailed;
+      error.textContent = body.detail || gettext("Could not start.");
       if (response.status === 429) waitForRetry(Number(response.headers.get("Retry-After")) || 0);
       return null;
     }
@@ -52,7 +53,7 @@
     if ((!attempt || attempt.status !== "challenged") && !(await start())) return;
     const form = new FormData();
     form.append("clip", blob, name);
-    status.textContent = t.tUploading;
+    status.textContent = gettext("Uploading…");
     const response = await fetch("/api/v1/verifications/" + attempt.id, { method: "POST",
       credentials: "same-origin", headers: { "X-CSRFToken": csrf }, body: form });
     const body = await response.json();
@@ -68,7 +69,7 @@
   }
 
   function follow(id) {
-    status.textContent = t.tChecking;
+    status.textContent = gettext("Checking your recording…");
     status.dataset.state = "checking";
     const poll = setInterval(async function () {
       const response = await fetch("/api/v1/verifications/" + id, { credentials: "same-origin" });
@@ -88,8 +89,13 @@
     const verdict = body.verdict || (body.checks_passed ? "pass" : "fail");
     status.dataset.state = body.status;
     status.dataset.verdict = verdict;
-    status.textContent = verdict === "pass" ? t.tPass : verdict === "uncertain" ? t.tUncertain : t.tFail;
-    if (body.review_note) status.textContent += " " + fill(t.tReviewNote, body.review_note);
+    const summaries = {
+      pass: gettext("All checks passed — a moderator will review it."),
+      uncertain: gettext("Some checks were unsure — a moderator will review it. You can also record again."),
+      fail: gettext("Some checks did not pass — see why below, then record again."),
+    };
+    status.textContent = summaries[verdict] || summaries.fail;
+    if (body.review_note) status.textContent += " " + interpolate(gettext("Moderator’s note: %s"), [body.review_note]);
     const order = { fail: 0, uncertain: 1, pass: 2 };
     const items = Object.keys(checks).map(function (name) {
       const item = checks[name];
@@ -119,7 +125,7 @@
     let left = seconds;
     function tick() {
       retryButton.disabled = left > 0;
-      note.textContent = left > 0 ? fill(t.tRetryWait, left) : "";
+      note.textContent = left > 0 ? interpolate(gettext("You can record again in %s s."), [left]) : "";
       if (left <= 0) clearInterval(retryTimer);
       left -= 1;
     }
@@ -149,14 +155,14 @@
       stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 },
         audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: true } });
     } catch (e) {
-      error.textContent = t.tNoCamera;
+      error.textContent = gettext("No camera or microphone available — allow them, or upload a recording instead.");
       recordButton.hidden = false;
       return;
     }
     preview.srcObject = stream;
     preview.hidden = false;
     // The countdown runs over the live preview, the challenge above it: time to read it first.
-    status.textContent = t.tGetReady;
+    status.textContent = gettext("Get ready: recording starts in a moment. Read the numbers first.");
     countdown.hidden = false;
     for (let n = Number(t.countdown); n > 0; n -= 1) {
       countdown.textContent = String(n);
@@ -176,13 +182,13 @@
     recorder.start(500);
     stopButton.hidden = false;
     stopButton.disabled = true;
-    status.textContent = t.tRecording;
+    status.textContent = gettext("Recording…");
     timer.hidden = false;
     function tick() {
       const elapsed = (performance.now() - began) / 1000;
       timerText.textContent = clock(elapsed) + " / " + clock(maxSeconds);
       stopButton.disabled = elapsed < minSeconds;
-      stopButton.title = elapsed < minSeconds ? fill(t.tStopSoon, minSeconds) : "";
+      stopButton.title = elapsed < minSeconds ? interpolate(gettext("You can stop after %s s."), [minSeconds]) : "";
       if (elapsed >= maxSeconds) finish();
     }
     tick();
