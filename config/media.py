@@ -1,11 +1,18 @@
-"""Serving stored files with HTTP Range support (browsers seek and preload video by range)."""
+"""Serving stored files with HTTP Range support (browsers seek and preload video by range).
+
+Behind nginx (PRIVATE_MEDIA_ACCEL_PREFIX set), a private file that passed Django's authorization
+check is answered with an empty response carrying `X-Accel-Redirect`: nginx then sends the bytes
+itself from an `internal` location (ranges, sendfile), so no Python sits in the byte path.
+"""
 
 from __future__ import annotations
 
 import mimetypes
 import re
 from collections.abc import Iterator
+from urllib.parse import quote
 
+from django.conf import settings
 from django.core.files.storage import Storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
@@ -44,12 +51,19 @@ def stored_file_response(
     if not _is_local(storage, name):
         # Remote storage (S3): hand the browser a short-lived signed URL instead of proxying.
         return redirect(storage.url(name))
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    cache = "private, max-age=300" if private else "public, max-age=86400"
+    accel_prefix = settings.PRIVATE_MEDIA_ACCEL_PREFIX if private else ""
+    if accel_prefix:
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = accel_prefix.rstrip("/") + "/" + quote(name)
+        response["Cache-Control"] = cache
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
     try:
         size = storage.size(name)
     except (FileNotFoundError, OSError) as exc:
         raise Http404("No such file.") from exc
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    cache = "private, max-age=300" if private else "public, max-age=86400"
     match = RANGE_RE.match(request.headers.get("Range", "").strip())
     if match and (match.group(1) or match.group(2)):
         first, last = match.groups()
