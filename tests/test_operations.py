@@ -197,9 +197,15 @@ def test_request_id_reaches_the_worker_that_renders(
         time.sleep(0.2)
         job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED
-    log = (tmp_path / "worker.log").read_text()
-    task_lines = [line for line in log.splitlines() if "req-trace-0042abcd" in line]
-    assert task_lines, log[-3000:]
+    # The job's row commits before the task logs its end: give the log a moment.
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        log = (tmp_path / "worker.log").read_text()
+        task_lines = [line for line in log.splitlines() if "req-trace-0042abcd" in line]
+        if any("succeeded" in line for line in task_lines):
+            break
+        time.sleep(0.2)
+    assert any("run_job" in line and "succeeded" in line for line in task_lines), log[-3000:]
 
 
 # --- JSON logs and Sentry (fresh processes: both are set up when settings load) ------------------
