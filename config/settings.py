@@ -253,6 +253,8 @@ if USE_S3:
                 # Public clips: plain URLs when a public domain/CDN is set, presigned otherwise.
                 "querystring_auth": not os.environ.get("S3_PUBLIC_DOMAIN"),
                 "querystring_expire": 3600,
+                # "http:" only for a public domain served without TLS (a local test rig).
+                "url_protocol": os.environ.get("S3_URL_PROTOCOL", "https:"),
             },
         },
         "private": {
@@ -281,8 +283,10 @@ else:
 # Serve local public media from Django (with HTTP Range) unless a proxy/CDN does it.
 SERVE_MEDIA = env_bool("SERVE_MEDIA", not USE_S3)
 # Behind nginx: private files (drafts, verification clips) that passed the authorization check
-# are handed to nginx with `X-Accel-Redirect: <prefix><name>` (an `internal` location aliasing
-# PRIVATE_MEDIA_ROOT), e.g. "/_private/". Empty: Django streams them itself.
+# are handed to nginx with `X-Accel-Redirect: <prefix>…`, e.g. "/_private/": the file's name
+# (an `internal` location aliasing PRIVATE_MEDIA_ROOT) or, on S3, the signed URL's path and
+# query (an `internal` location proxying to the S3 server). Empty: Django streams local files
+# itself and redirects to signed S3 URLs. See deploy/nginx-locations.conf.
 PRIVATE_MEDIA_ACCEL_PREFIX = os.environ.get("PRIVATE_MEDIA_ACCEL_PREFIX", "")
 
 # --- API --------------------------------------------------------------------------------------
