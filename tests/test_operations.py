@@ -295,9 +295,7 @@ def test_no_sentry_without_a_dsn() -> None:
 
 
 @pytest.mark.django_db
-def test_draft_is_handed_to_the_proxy_after_the_owner_check(
-    client: Client, settings: Any
-) -> None:
+def test_draft_is_handed_to_the_proxy_after_the_owner_check(client: Client, settings: Any) -> None:
     settings.PRIVATE_MEDIA_ACCEL_PREFIX = "/_private/"
     owner = UserFactory()
     job, _ = services.job_create(
