@@ -103,6 +103,7 @@ def main() -> None:
         for line in proc.stdout:
             lines.append(line.rstrip())
             now = round(time.monotonic() - started, 1)
+            print(f"[{now:6.1f}s] {line.rstrip()}", file=sys.stderr, flush=True)
             if "migrating the database" in line and "installed_s" not in phases:
                 phases["installed_s"] = now
             if "checking the demo" in line:
