@@ -4,9 +4,10 @@ Debian's nginx (deploy/nginx-locations.conf) in front of two web processes; a `r
 a `default` worker; beat; PostgreSQL (this machine's, a fresh database); a Redis server of its own
 on a free port (so it can be restarted); moto as the S3 server. Virtual users sign up through the
 HTML form, take an API token, read For You and the newest feed, fetch clips by byte range, like,
-submit clips and publish them. Meanwhile: one web process is SIGKILLed (and restarted 5 s later,
-as a supervisor would), the render worker is SIGKILLed in the middle of a render (restarted 2 s
-later), and Redis is restarted. Then traffic stops and the jobs drain.
+submit clips, fetch their drafts (X-Accel-Redirect) and publish them. Meanwhile: one web process
+is killed (SIGTERM; --sigkill-web for SIGKILL) and started again 5 s later, as a supervisor would;
+the render worker is SIGKILLed in the middle of a render (main process and pool child; restarted
+2 s later); Redis is restarted. Then traffic stops and the jobs drain.
 
 Last line, JSON: requests, server_errors (5xx other than a 503 with Retry-After, and failed
 connections), jobs_submitted, jobs_succeeded, lost_jobs (submitted, not final after the drain),
@@ -52,6 +53,18 @@ PROMPTS = [
     "a cat on a rooftop at night", "autumn leaves in a golden forest",
 ]  # fmt: skip
 FINAL = {"succeeded", "failed", "cancelled", "blocked"}
+SEED = """
+from accounts.services import user_create
+from feed.services import video_publish
+from generation import services
+owner = user_create(handle="topology_seed", password="topology-seed-pass")
+for seed in range(3):
+    job, _ = services.job_create(owner=owner, request=services.JobRequest(
+        prompt="a calm sea at dawn", seconds=1, seed=seed))
+    services.job_run(job_id=job.pk)
+    job.refresh_from_db()
+    video_publish(job=job, user=owner)
+"""
 
 
 def free_port() -> int:
@@ -123,6 +136,7 @@ class Stats:
     requests: int = 0
     server_errors: int = 0
     degraded_503: int = 0
+    wrong_answers: int = 0
     by_kind: Counter[str] = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
     jobs: set[str] = field(default_factory=set)
@@ -149,15 +163,19 @@ class VirtualUser(threading.Thread):
         self.stats = stats
         self.stop = stop
         self.max_jobs = max_jobs
-        self.http = requests.Session()
+        self.http = requests.Session()  # the API, with a token
+        self.browser = requests.Session()  # pages and draft files, with the sign-up session
         self.token = ""
         self.my_jobs: list[str] = []
         self.rng = random.Random()
 
-    def call(self, kind: str, method: str, path: str, **kwargs: Any) -> requests.Response | None:
+    def call(
+        self, kind: str, method: str, path: str, *, browser: bool = False, **kwargs: Any
+    ) -> requests.Response | None:
         kwargs.setdefault("timeout", 30)
         try:
-            response = self.http.request(method, self.base + path, **kwargs)
+            session = self.browser if browser else self.http
+            response = session.request(method, self.base + path, **kwargs)
         except requests.RequestException as exc:
             self.stats.count(kind, None, note=str(exc))
             return None
@@ -169,10 +187,10 @@ class VirtualUser(threading.Thread):
     def sign_up(self) -> bool:
         handle = f"t{uuid.uuid4().hex[:12]}"
         password = secrets.token_urlsafe(12)
-        self.call("signup_form", "GET", "/accounts/signup/")
-        csrf = self.http.cookies.get("csrftoken", "")
+        self.call("signup_form", "GET", "/accounts/signup/", browser=True)
+        csrf = self.browser.cookies.get("csrftoken", "")
         response = self.call(
-            "signup", "POST", "/accounts/signup/", allow_redirects=False,
+            "signup", "POST", "/accounts/signup/", browser=True, allow_redirects=False,
             data={"handle": handle, "password": password, "csrfmiddlewaretoken": csrf},
             headers={"Referer": self.base + "/accounts/signup/"},
         )  # fmt: skip
@@ -185,7 +203,6 @@ class VirtualUser(threading.Thread):
             return False
         self.token = response.json()["token"]
         self.http.headers["Authorization"] = f"Token {self.token}"
-        self.http.cookies.clear()  # the API with a token from here on (no CSRF dance)
         return True
 
     def submit(self) -> None:
@@ -211,7 +228,16 @@ class VirtualUser(threading.Thread):
             response = self.call("job", "GET", f"/api/v1/generations/{job_id}")
             if response is None or response.status_code != 200:
                 continue
-            status = response.json()["status"]
+            job = response.json()
+            status = job["status"]
+            if status == "succeeded" and job.get("video_url"):
+                # The owner's draft: Django checks, nginx sends the bytes (X-Accel-Redirect).
+                draft = self.call(
+                    "draft", "GET", self._path(job["video_url"]), browser=True,
+                    headers={"Range": "bytes=0-65535"},
+                )  # fmt: skip
+                if draft is not None and draft.status_code != 206:
+                    self.stats.mismatch(f"draft answered {draft.status_code}")
             if status == "succeeded":
                 published = self.call(
                     "publish", "POST", f"/api/v1/generations/{job_id}/publish", json={}
@@ -235,11 +261,16 @@ class VirtualUser(threading.Thread):
         if self.rng.random() < 0.5:
             self.call("like", "POST", f"/api/v1/videos/{clip['id']}/like")
         if self.rng.random() < 0.4 and clip.get("video_url"):
-            url = clip["video_url"]
-            self.call(
-                "clip", "GET", url[len(self.base):] if url.startswith(self.base) else url,
-                headers={"Range": "bytes=0-65535"},
-            )  # fmt: skip
+            response = self.call(
+                "clip", "GET", self._path(clip["video_url"]), headers={"Range": "bytes=0-65535"}
+            )
+            if response is not None and (
+                response.status_code != 206 or response.content[4:8] != b"ftyp"
+            ):
+                self.stats.mismatch(f"clip answered {response.status_code}")
+
+    def _path(self, url: str) -> str:
+        return url[len(self.base) :] if url.startswith(self.base) else url
 
     def run(self) -> None:
         while not self.stop.is_set() and not self.sign_up():
@@ -253,7 +284,7 @@ class VirtualUser(threading.Thread):
             elif roll < 0.25:
                 self.publish_done()
             elif roll < 0.32:
-                self.call("home", "GET", "/")
+                self.call("home", "GET", "/", browser=True)
             else:
                 self.read_feed()
             time.sleep(self.rng.uniform(0.05, 0.25))
@@ -320,6 +351,7 @@ def main() -> None:  # noqa: C901 (a script: one timeline, read top to bottom)
         "--pg", default=os.environ.get("PG_URL", "postgres://postgres@127.0.0.1:5432")
     )
     parser.add_argument("--keep", action="store_true", help="keep logs and the database")
+    parser.add_argument("--sigkill-web", action="store_true", help="SIGKILL the web process")
     args = parser.parse_args()
     if args.short:
         args.users, args.duration, args.jobs_per_user, args.drain = 4, 40, 2, 180
@@ -433,6 +465,8 @@ http {{
         for index in (0, 1):
             wait_http(f"http://127.0.0.1:{ports[f'web{index}']}/healthz", 90)
         wait_http(f"{base}/readyz", 60)
+        # A few published clips, so likes and byte-range reads have something from the start.
+        subprocess.run([PYTHON, "manage.py", "shell", "-c", SEED], cwd=ROOT, env=env, check=True)
 
         # -- traffic ---------------------------------------------------------------------------
         stats = Stats()
@@ -448,9 +482,11 @@ http {{
         def at(fraction: float) -> None:
             time.sleep(max(0.0, started + fraction * args.duration - time.monotonic()))
 
-        # 1. a web process dies (SIGKILL); its supervisor restarts it 5 s later.
+        # 1. a web process is killed (SIGTERM, as `kill` or a rolling restart sends; --sigkill-web
+        # for the harsh variant, where requests in flight on it are lost as 502s); its
+        # supervisor starts it again 5 s later.
         at(0.2)
-        procs.kill("web0")
+        procs.kill("web0", signal.SIGKILL if args.sigkill_web else signal.SIGTERM)
         killed = time.monotonic()
         time.sleep(5)
         procs.start("web0")
@@ -526,6 +562,7 @@ http {{
             "server_errors": stats.server_errors,
             "server_error_rate": round(stats.server_errors / max(stats.requests, 1), 5),
             "degraded_503": stats.degraded_503,
+            "wrong_answers": stats.wrong_answers,
             "jobs_submitted": len(stats.jobs),
             **checks,
             "clips_published": len(stats.published),
