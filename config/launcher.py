@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shlex
 import signal
 import subprocess
 import sys
@@ -45,6 +46,12 @@ def _admin_credentials(var_dir: Path) -> tuple[str, str]:
     return handle, password
 
 
+def _debug(env: dict[str, str]) -> bool:
+    """The same reading of DEBUG as config/settings.py (on unless set to a false value)."""
+    value = env.get("DEBUG", "").strip().lower()
+    return not value or value in {"1", "true", "yes", "on"}
+
+
 def _port_is_free(port: int) -> bool:
     import socket
 
@@ -69,7 +76,7 @@ def run() -> int:
 
     def stop_all(*_: object) -> None:
         if seed is not None and seed.poll() is None:
-            seed.terminate()
+            os.killpg(seed.pid, signal.SIGTERM)  # the shell and the command it runs
         for _name, child in children:
             if child.poll() is None:
                 child.send_signal(signal.SIGTERM)
@@ -96,9 +103,10 @@ def run() -> int:
 
         _say("migrating the database")
         _manage("migrate", "--noinput", "-v", "0", env=env)
-        _manage("collectstatic", "--noinput", "-v", "0", env=env)
+        if not _debug(env):
+            # In debug WhiteNoise serves static files from the source folders (no copy needed).
+            _manage("collectstatic", "--noinput", "-v", "0", env=env)
         handle, password = _admin_credentials(var_dir)
-        _manage("ensure_admin", "--handle", handle, "--password", password, env=env)
 
         host = env.get("HOST", "127.0.0.1")
         port = int(env.get("PORT", "8000"))
@@ -127,7 +135,12 @@ def run() -> int:
         # The demo renders while the servers start: the feed fills in clip by clip instead of
         # the first page waiting for a dozen renders (a second run finds it done at once).
         _say("checking the demo (the first run renders a dozen clips into the feed)")
-        seed = subprocess.Popen([PYTHON, "manage.py", "seed_demo"], cwd=ROOT, env=env)
+        manage = f"{shlex.quote(PYTHON)} manage.py"
+        seed = subprocess.Popen(
+            f"{manage} ensure_admin --handle {shlex.quote(handle)} "
+            f"--password {shlex.quote(password)} && {manage} seed_demo",
+            shell=True, cwd=ROOT, env=env, start_new_session=True,
+        )  # fmt: skip
 
         url = f"http://{'localhost' if host in {'127.0.0.1', '0.0.0.0'} else host}:{port}/"
         print(
