@@ -15,7 +15,10 @@ double_charges (jobs settled twice or charged above their quote), holds_left (cr
 once every job is final), recovery_s (the slowest recovery of the three incidents).
 
     .venv/bin/python bench/topology.py                 # ~4 min
-    .venv/bin/python bench/topology.py --short         # CI: ~2 min
+    .venv/bin/python bench/topology.py --short         # CI: ~3 min
+
+Exit status 1 when a goal is missed: a lost job, a double charge, credits left held, or server
+errors above --max-error-rate (0.1 %).
 """
 
 from __future__ import annotations
@@ -352,6 +355,10 @@ def main() -> None:  # noqa: C901 (a script: one timeline, read top to bottom)
     )
     parser.add_argument("--keep", action="store_true", help="keep logs and the database")
     parser.add_argument("--sigkill-web", action="store_true", help="SIGKILL the web process")
+    parser.add_argument(
+        "--max-error-rate", type=float, default=0.001,
+        help="server errors per request above which the run fails (the goal: 0.1 %%)",
+    )  # fmt: skip
     args = parser.parse_args()
     if args.short:
         args.users, args.duration, args.jobs_per_user, args.drain = 4, 40, 2, 180
@@ -587,7 +594,7 @@ http {{
         result.get("lost_jobs") == 0
         and result.get("double_charges") == 0
         and result.get("holds_left") == 0
-        and result.get("server_error_rate", 1) <= 0.001
+        and result.get("server_error_rate", 1) <= args.max_error_rate
     )
     sys.exit(0 if goals_met else 1)
 
