@@ -60,8 +60,10 @@ if ! python3 deploy/smoke_client.py "http://127.0.0.1:$PORT" "$HANDLE" "$PASSWOR
   echo "-- worker log"; podman logs --tail 60 reverie-smoke-worker
   exit 1
 fi
+# (podman can't schedule periodic checks without systemd here and says so; run them once.)
 echo "== the image's HEALTHCHECK in both roles"
 podman healthcheck run reverie-smoke-web || { echo "web unhealthy"; exit 1; }
 podman healthcheck run reverie-smoke-worker || { echo "worker unhealthy"; exit 1; }
+echo "web and worker healthy"
 psql "$PGURL/postgres" -qc "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1 || true
 echo "== container smoke passed"
