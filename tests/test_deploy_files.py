@@ -58,6 +58,7 @@ def test_nginx_accepts_the_deploy_configuration(tmp_path: Path) -> None:
         "REVERIE_DOMAIN": "reverie.example",
         "REVERIE_WEB_UPSTREAM": "server 127.0.0.1:8000 max_fails=1 fail_timeout=5s;",
         "REVERIE_S3_UPSTREAM": "127.0.0.1:8333",
+        "REVERIE_RESOLVER": "127.0.0.1",
         "S3_BUCKET": "reverie",
     }
     site = render_template((DEPLOY / "nginx.conf").read_text(), values)
