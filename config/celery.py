@@ -12,6 +12,9 @@ app = Celery("reverie")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# Request ids into tasks, task metrics, the workers' metrics port (signal handlers).
+import config.observability  # noqa: E402, F401
+
 
 @worker_init.connect
 def _keep_one_push_loop(**kwargs: Any) -> None:

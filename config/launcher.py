@@ -1,7 +1,7 @@
 """Runs Reverie on one machine (`run`) or its test suite (`test`); called by dev.py in the venv.
 
-`run`: migrate, seed a demo, then start an embedded Redis (only when REDIS_URL is unset), the
-ASGI web server, one Celery worker and Celery beat; Ctrl-C stops every child.
+`run`: start an embedded Redis (only when REDIS_URL is unset), migrate, then start the ASGI web
+server, one Celery worker and Celery beat, and seed a demo meanwhile; Ctrl-C stops every child.
 `test`: start an embedded Redis when REDIS_URL is unset, then run pytest.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shlex
 import signal
 import subprocess
 import sys
@@ -45,6 +46,12 @@ def _admin_credentials(var_dir: Path) -> tuple[str, str]:
     return handle, password
 
 
+def _debug(env: dict[str, str]) -> bool:
+    """The same reading of DEBUG as config/settings.py (on unless set to a false value)."""
+    value = env.get("DEBUG", "").strip().lower()
+    return not value or value in {"1", "true", "yes", "on"}
+
+
 def _port_is_free(port: int) -> bool:
     import socket
 
@@ -65,8 +72,11 @@ def run() -> int:
 
     redis: EmbeddedRedis | None = None
     children: list[tuple[str, subprocess.Popen[bytes]]] = []
+    seed: subprocess.Popen[bytes] | None = None
 
     def stop_all(*_: object) -> None:
+        if seed is not None and seed.poll() is None:
+            os.killpg(seed.pid, signal.SIGTERM)  # the shell and the command it runs
         for _name, child in children:
             if child.poll() is None:
                 child.send_signal(signal.SIGTERM)
@@ -93,11 +103,10 @@ def run() -> int:
 
         _say("migrating the database")
         _manage("migrate", "--noinput", "-v", "0", env=env)
-        _manage("collectstatic", "--noinput", "-v", "0", env=env)
+        if not _debug(env):
+            # In debug WhiteNoise serves static files from the source folders (no copy needed).
+            _manage("collectstatic", "--noinput", "-v", "0", env=env)
         handle, password = _admin_credentials(var_dir)
-        _manage("ensure_admin", "--handle", handle, "--password", password, env=env)
-        _say("checking the demo (the first run renders a dozen clips)")
-        _manage("seed_demo", env=env)
 
         host = env.get("HOST", "127.0.0.1")
         port = int(env.get("PORT", "8000"))
@@ -123,6 +132,15 @@ def run() -> int:
         }  # fmt: skip
         for name, command in commands.items():
             children.append((name, subprocess.Popen(command, cwd=ROOT, env=env)))
+        # The demo renders while the servers start: the feed fills in clip by clip instead of
+        # the first page waiting for a dozen renders (a second run finds it done at once).
+        _say("checking the demo (the first run renders a dozen clips into the feed)")
+        manage = f"{shlex.quote(PYTHON)} manage.py"
+        seed = subprocess.Popen(
+            f"{manage} ensure_admin --handle {shlex.quote(handle)} "
+            f"--password {shlex.quote(password)} && {manage} seed_demo",
+            shell=True, cwd=ROOT, env=env, start_new_session=True,
+        )  # fmt: skip
 
         url = f"http://{'localhost' if host in {'127.0.0.1', '0.0.0.0'} else host}:{port}/"
         print(
@@ -137,6 +155,10 @@ def run() -> int:
                 if child.poll() is not None:
                     _say(f"{name} exited with code {child.returncode}; stopping everything")
                     return child.returncode or 1
+            if seed is not None and seed.poll() is not None:
+                if seed.returncode:
+                    _say(f"the demo could not be seeded (code {seed.returncode}); running without")
+                seed = None
             time.sleep(0.5)
     except KeyboardInterrupt:
         _say("stopping")

@@ -1,11 +1,18 @@
-"""Serving stored files with HTTP Range support (browsers seek and preload video by range)."""
+"""Serving stored files with HTTP Range support (browsers seek and preload video by range).
+
+Behind nginx (PRIVATE_MEDIA_ACCEL_PREFIX set), a private file that passed Django's authorization
+check is answered with an empty response carrying `X-Accel-Redirect`: nginx then sends the bytes
+itself from an `internal` location (ranges, sendfile), so no Python sits in the byte path.
+"""
 
 from __future__ import annotations
 
 import mimetypes
 import re
 from collections.abc import Iterator
+from urllib.parse import quote, urlsplit
 
+from django.conf import settings
 from django.core.files.storage import Storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
@@ -27,6 +34,11 @@ def _read_range(storage: Storage, name: str, start: int, length: int) -> Iterato
             yield chunk
 
 
+def _path_and_query(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
 def _is_local(storage: Storage, name: str) -> bool:
     try:
         storage.path(name)
@@ -41,15 +53,26 @@ def stored_file_response(
     """Answer a GET for a stored file: whole, a byte range, or a redirect to a signed URL."""
     if not name:
         raise Http404("No such file.")
-    if not _is_local(storage, name):
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    cache = "private, max-age=300" if private else "public, max-age=86400"
+    local = _is_local(storage, name)
+    accel_prefix = settings.PRIVATE_MEDIA_ACCEL_PREFIX if private else ""
+    if accel_prefix:
+        # Local: nginx aliases the prefix to PRIVATE_MEDIA_ROOT. S3: nginx proxies the prefix to
+        # the S3 server, so the signed URL's path and query ride along (it never leaves nginx).
+        target = quote(name) if local else _path_and_query(storage.url(name))
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = accel_prefix.rstrip("/") + "/" + target.lstrip("/")
+        response["Cache-Control"] = cache
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+    if not local:
         # Remote storage (S3): hand the browser a short-lived signed URL instead of proxying.
         return redirect(storage.url(name))
     try:
         size = storage.size(name)
     except (FileNotFoundError, OSError) as exc:
         raise Http404("No such file.") from exc
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    cache = "private, max-age=300" if private else "public, max-age=86400"
     match = RANGE_RE.match(request.headers.get("Range", "").strip())
     if match and (match.group(1) or match.group(2)):
         first, last = match.groups()

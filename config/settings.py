@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
+    "django_prometheus",
     "accounts",
     "feed",
     "generation",
@@ -62,6 +63,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every response (redirects and errors included) carries the request id.
+    "config.observability.RequestIdMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -74,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "config.middleware.FriendlyErrorPagesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -123,6 +128,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Query counts and latencies per database in /metrics (django-prometheus wraps the backend).
+_PROMETHEUS_DB_ENGINES = {
+    "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
+    "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
+}
+DATABASES["default"]["ENGINE"] = _PROMETHEUS_DB_ENGINES.get(
+    DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"]
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: Celery broker, channel layer, cache ---------------------------------------------
@@ -159,6 +172,8 @@ CELERY_TASK_ROUTES = {
     "likeness.tasks.run_verification_checks": {"queue": "render"},
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Workers log through LOGGING below (JSON when asked, with the request id of the sender).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # A job's visibility must outlast the longest render so Redis does not redeliver it mid-run.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "UTC"
@@ -240,6 +255,8 @@ if USE_S3:
                 # Public clips: plain URLs when a public domain/CDN is set, presigned otherwise.
                 "querystring_auth": not os.environ.get("S3_PUBLIC_DOMAIN"),
                 "querystring_expire": 3600,
+                # "http:" only for a public domain served without TLS (a local test rig).
+                "url_protocol": os.environ.get("S3_URL_PROTOCOL", "https:"),
             },
         },
         "private": {
@@ -267,6 +284,12 @@ else:
     }
 # Serve local public media from Django (with HTTP Range) unless a proxy/CDN does it.
 SERVE_MEDIA = env_bool("SERVE_MEDIA", not USE_S3)
+# Behind nginx: private files (drafts, verification clips) that passed the authorization check
+# are handed to nginx with `X-Accel-Redirect: <prefix>…`, e.g. "/_private/": the file's name
+# (an `internal` location aliasing PRIVATE_MEDIA_ROOT) or, on S3, the signed URL's path and
+# query (an `internal` location proxying to the S3 server). Empty: Django streams local files
+# itself and redirects to signed S3 URLs. See deploy/nginx-locations.conf.
+PRIVATE_MEDIA_ACCEL_PREFIX = os.environ.get("PRIVATE_MEDIA_ACCEL_PREFIX", "")
 
 # --- API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -404,7 +427,8 @@ SECURE_PROXY_SSL_HEADER = (
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+# Load balancers, probes and Prometheus talk plain HTTP to the process itself.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
@@ -444,10 +468,41 @@ CONTENT_SECURITY_POLICY = {
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
+# --- Operations: logs, metrics, Sentry --------------------------------------------------------
+# LOG_FORMAT=json: one JSON object per line (time, level, logger, message, request_id, …).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower()
+LOG_REQUESTS = env_bool("LOG_REQUESTS", LOG_FORMAT == "json")
+METRICS_CACHE_SECONDS = float(os.environ.get("METRICS_CACHE_SECONDS", "10"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "config.observability.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from config.observability import sentry_init
+
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "development" if DEBUG else "production"),
+        release=os.environ.get("SENTRY_RELEASE", f"reverie@{VERSION}"),
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+    )

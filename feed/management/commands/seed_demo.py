@@ -37,6 +37,15 @@ DEMO_CLIPS = [
 ]
 
 
+def _wait_final(job: GenerationJob, timeout: float = 120) -> None:
+    """`dev.py run` seeds while its worker runs: a job the worker claimed first is the worker's
+    to finish; wait for it rather than leave it unpublished."""
+    deadline = time.monotonic() + timeout
+    while job.status in {JobStatus.QUEUED, JobStatus.RUNNING} and time.monotonic() < deadline:
+        time.sleep(0.2)
+        job.refresh_from_db()
+
+
 class Command(BaseCommand):
     help = "Create demo users and a dozen clips (idempotent)."
 
@@ -72,6 +81,7 @@ class Command(BaseCommand):
                 # Render here rather than wait for a worker: the demo is ready when the app starts.
                 services.job_run(job_id=job.pk)
                 job.refresh_from_db()
+            _wait_final(job)
             if job.status == JobStatus.SUCCEEDED and not Video.objects.filter(job=job).exists():
                 video_publish(job=job, user=users[handle])
                 made += 1
@@ -111,6 +121,7 @@ class Command(BaseCommand):
                 )
             services.job_run(job_id=job.pk)
             job.refresh_from_db()
+            _wait_final(job)
             if job.status == JobStatus.SUCCEEDED:
                 video_publish(job=job, user=mia, caption="same city, but snow")
         scores_refresh()
