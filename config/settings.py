@@ -398,6 +398,18 @@ STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
 STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
 
+# --- External prompt moderation (optional; generation/external_moderation.py) -------------------
+# An OpenAI-shaped `/v1/moderations` endpoint checks prompts after the local policy passed them.
+# Off unless a key is set. Fail-open by default: when the endpoint is down the local policy alone
+# decides (logged); EXTERNAL_MODERATION_FAIL_CLOSED=true refuses prompts instead.
+EXTERNAL_MODERATION_API_KEY = os.environ.get("EXTERNAL_MODERATION_API_KEY", "")
+EXTERNAL_MODERATION_BASE_URL = os.environ.get(
+    "EXTERNAL_MODERATION_BASE_URL", "https://api.openai.com/v1"
+)
+EXTERNAL_MODERATION_MODEL = os.environ.get("EXTERNAL_MODERATION_MODEL", "omni-moderation-latest")
+EXTERNAL_MODERATION_TIMEOUT = float(os.environ.get("EXTERNAL_MODERATION_TIMEOUT", "5"))
+EXTERNAL_MODERATION_FAIL_CLOSED = env_bool("EXTERNAL_MODERATION_FAIL_CLOSED", False)
+
 # --- Cameos ----------------------------------------------------------------------------------
 CAMEO_MAX_UPLOAD_BYTES = int(os.environ.get("CAMEO_MAX_UPLOAD_BYTES", str(50 * 1024**2)))
 # After automatic checks that failed, a new recording may start this much later (no moderator

@@ -7,6 +7,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from config.storage import private_storage
 from generation.choices import Aspect
@@ -108,57 +109,120 @@ class GenerationJob(models.Model):
         return self.status in FINAL_STATUSES
 
 
-class PolicyCategory(models.TextChoices):
-    SEXUAL = "sexual", "Sexual content"
-    MINORS = "minors", "Minors"
-    VIOLENCE = "violence", "Graphic violence"
-    HATE = "hate", "Hate"
-    SELF_HARM = "self_harm", "Self-harm"
-    DECEPTION = "deception", "Deceptive / election misinformation"
-    PUBLIC_FIGURES = "public_figures", "Real public figures"
-    OTHER = "other", "Other"
+class PolicyCategory(models.Model):
+    """A kind of content the policy refuses (sexual content, real people, …); switchable."""
+
+    slug = models.SlugField(primary_key=True, max_length=20)
+    name = models.CharField(_("name"), max_length=80)
+    reason = models.CharField(
+        _("reason"), max_length=200, help_text=_("Shown to the user when a rule has no reason.")
+    )
+    position = models.PositiveSmallIntegerField(
+        _("position"), default=100, help_text=_("Lower is checked first (its reason wins).")
+    )
+    waived_by_own_cameo = models.BooleanField(
+        _("waived by the person's own cameo"),
+        default=False,
+        help_text=_(
+            "Real people: a rule of this category does not apply when the prompt uses a verified "
+            "cameo whose name is one of the rule's terms."
+        ),
+    )
+    check_comments = models.BooleanField(
+        _("also in comments"),
+        default=True,
+        help_text=_("Also refuse comments that break it (prompts and captions always are)."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "slug"]
+        verbose_name = _("policy category")
+        verbose_name_plural = _("policy categories")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class PolicyTerm(models.Model):
-    """A blocked word, phrase or pattern; edited by moderators in the admin."""
+    """A policy rule: terms (optionally near other terms), exceptions, and the reason shown.
+
+    Shipped rules carry a `key`; the default-policy migration only creates missing keys, so a
+    moderator's edits survive upgrades."""
 
     class Kind(models.TextChoices):
-        PHRASE = "phrase", "Word or phrase (case, spacing and leetspeak variants match)"
-        REGEX = "regex", "Regular expression (matched against the normalised prompt)"
+        PHRASE = "phrase", _("Any of the terms")
+        NEAR = "near", _("A term near a term of the second list")
+        REGEX = "regex", _("Regular expression (matched against the normalised text)")
 
-    category = models.CharField(max_length=20, choices=PolicyCategory.choices)
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PHRASE)
-    pattern = models.CharField(max_length=200)
-    reason = models.CharField(
-        max_length=200, blank=True, help_text="Shown to the user; the category's name if empty."
+    key = models.CharField(
+        max_length=80, unique=True, null=True, blank=True, editable=False,
+        help_text=_("Set on rules of the shipped default policy."),
+    )  # fmt: skip
+    category = models.ForeignKey(
+        PolicyCategory, on_delete=models.PROTECT, db_column="category", related_name="terms"
     )
-    active = models.BooleanField(default=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PHRASE)
+    pattern = models.TextField(
+        _("terms"),
+        help_text=_(
+            "One term per line: a word or phrase (plurals, case, accents, spacing, look-alike "
+            "letters and leetspeak match), a word ending in * for any ending, or re:<regex>."
+        ),
+    )
+    near = models.TextField(
+        _("near"), blank=True, help_text=_("For “near” rules: the second list, one per line.")
+    )
+    window = models.PositiveSmallIntegerField(
+        _("window"), default=6, help_text=_("How many words apart “near” terms may be.")
+    )
+    unless = models.TextField(
+        _("exceptions"),
+        blank=True,
+        help_text=_("Terms that cancel a match within the window, one per line."),
+    )
+    reason = models.CharField(
+        _("reason"), max_length=200, blank=True,
+        help_text=_("Shown to the user; the category's reason if empty."),
+    )  # fmt: skip
+    active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["category", "pattern"]
-        constraints = [
-            models.UniqueConstraint(fields=["kind", "pattern"], name="policy_term_unique")
-        ]
+        ordering = ["category", "key", "pattern"]
+        verbose_name = _("policy rule")
+        verbose_name_plural = _("policy rules")
 
     def __str__(self) -> str:
-        return f"{self.get_category_display()}: {self.pattern}"
+        first = self.pattern.strip().splitlines()[0] if self.pattern.strip() else ""
+        return f"{self.category_id}: {self.key or first[:40]}"
 
 
 class RightsHolder(models.Model):
     """A registered owner of names or characters: they block generation or license it."""
 
     class Policy(models.TextChoices):
-        BLOCK = "block", "Block generation"
-        LICENSE = "license", "Allow, with a revenue share"
+        BLOCK = "block", _("Block generation")
+        LICENSE = "license", _("Allow, with a revenue share")
 
-    name = models.CharField(max_length=120, help_text="The character, brand or person.")
-    holder = models.CharField(max_length=120, help_text="Who holds the rights.")
-    aliases = models.TextField(blank=True, help_text="Other names, one per line.")
+    key = models.CharField(max_length=80, unique=True, null=True, blank=True, editable=False)
+    name = models.CharField(max_length=120, help_text=_("The character, brand or person."))
+    holder = models.CharField(max_length=120, help_text=_("Who holds the rights."))
+    aliases = models.TextField(
+        blank=True, help_text=_("Other names, one per line (same syntax as policy terms).")
+    )
+    unless = models.TextField(
+        _("exceptions"),
+        blank=True,
+        help_text=_("Terms that mean the name is not this character, one per line."),
+    )
     policy = models.CharField(max_length=10, choices=Policy.choices, default=Policy.BLOCK)
     revenue_share_percent = models.DecimalField(max_digits=5, decimal_places=2, default=0)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]

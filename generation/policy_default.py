@@ -1,0 +1,821 @@
+"""The default content policy Reverie ships: categories, rules and rights holders, as data.
+
+A migration installs it on every database (generation/migrations/0007_default_policy.py) and
+`manage.py policy_install_default` installs rules a newer release added. Both only create what is
+missing (by `key`), so a moderator's edits and switches in the admin survive.
+
+How to read a rule (the same syntax as in the admin, see generation/policy.py):
+- `terms`: one term per `|` here (one per line in the admin). A term is a word or phrase;
+  plural endings (-s, -es, -x), case, accents, spacing, look-alike letters and leetspeak match
+  by themselves. `word*` matches any ending; `re:<regex>` is a regular expression on the
+  normalised text (lowercase ASCII words separated by single spaces).
+- `near`: for "near" rules, a second list; the rule applies when a term and a `near` term are at
+  most `window` words apart.
+- `unless`: exceptions; a match with one of them within the window doesn't count.
+Words are written as they normalise: no accents needed, French elisions dropped ("l'eponge" and
+"eponge" are the same), hyphens are spaces.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_noop
+
+
+def _t(*parts: str) -> str:
+    """Terms joined from `|`-separated strings into the one-per-line form stored in the DB."""
+    terms = []
+    for part in parts:
+        # A regular expression keeps its own "|".
+        for term in [part] if part.startswith("re:") else part.split("|"):
+            if term.strip():
+                terms.append(term.strip())
+    return "\n".join(terms)
+
+
+# --- shared vocabularies (English and French) --------------------------------------------------
+
+PEOPLE = _t(
+    "man|men|woman|women|person|persons|people|boy|girl|guy|lady|ladies|gentleman|gentlemen",
+    "teen|teens|teenager|child|children|kid|baby|babies|toddler|student|victim|body|bodies",
+    "corpse|him|her|himself|herself|them|someone|somebody|couple|mother|mom|mum|father|dad",
+    "wife|husband|brother|sister|friend|girlfriend|boyfriend|neighbor|neighbour|crowd|civilian",
+    "hostage|prisoner|police officer|policeman|cop|soldier|worker|passerby|passersby",
+    "pedestrian|protester|journalist|priest|teacher|nurse|doctor|human|humans|model|actress",
+    "actor|blonde|brunette|redhead|wife|milf|schoolgirl|stranger|family|villager|he|she",
+    "homme|hommes|femme|femmes|personne|gens|garcon|fille|gars|mec|meuf|nana|dame|monsieur",
+    "madame|enfant|gamin|gamine|bebe|eleve|etudiant|etudiante|victime|corps|cadavre|lui|elle",
+    "eux|elles|quelqu'un|mere|maman|pere|papa|epouse|mari|frere|soeur|ami|amie|copine|copain",
+    "voisin|voisine|foule|civil|otage|prisonnier|policier|flic|soldat|passant|manifestant",
+    "journaliste|prof|professeur|infirmiere|medecin|adolescent|adolescente|ado|humain|humains",
+    "mannequin|actrice|acteur|blonde|brune|rousse|inconnu|inconnue|famille|villageois|il",
+)
+BODY = _t(
+    "breast|breasts|boob|boobs|butt|buttocks|ass|crotch|groin|genitals|nipple|nipples|chest",
+    "thigh|thighs|body|sein|seins|fesse|fesses|poitrine|entrejambe|cuisse|cuisses|corps",
+)
+CHILDREN = _t(
+    "child|children|kid|kids|minor|minors|underage|toddler|baby|babies|infant|preteen|pre teen",
+    "tween|little girl|little boy|young girl|young boy|schoolgirl|schoolboy|teen|teens",
+    "teenage*|teenager|adolescent*|jailbait|loli|lolis|lolita|lolicon|shota|shotacon|pupil",
+    "daughter|son|niece|nephew|stepdaughter|stepson|girl scout|boy scout|kindergarten",
+    "re:(?:[1-9]|1[0-7]) ?(?:yo|y o|year olds?|years? old|yrs? old|ans)",
+    "enfant|enfants|gamin|gamine|gamins|fillette|fillettes|petite fille|petit garcon|mineur",
+    "mineure|mineurs|mineures|bebe|bebes|nourrisson|ado|ados|adolescent|adolescente",
+    "collegien|collegienne|collegiennes|ecolier|ecoliere|ecolieres|lyceenne|fille de|fils",
+    "gosse|gosses|mome|momes|preado|preados|neveu|niece|belle fille|maternelle",
+)
+SEXUAL_NEAR_CHILD = _t(
+    "sex|sexual|sexually|sexy|naked|nude|nudes|nudity|undressed|undressing|undress|topless",
+    "lingerie|underwear|panties|thong|bra|erotic*|seductive|seductively|sensual|provocative",
+    "porn*|xxx|molest*|grope*|groping|fondl*|abuse*|rape*|raping|aroused|horny|striptease",
+    "stripping|strips|pedo*|pedophil*|paedophil*|genital*|sexualised|sexualized|hentai",
+    "sexe|sexuel|sexuelle|sexy|nu|nue|nus|nues|deshabille*|lingerie|sous vetements|culotte",
+    "string|erotique|seduisant*|provocant*|attouchement*|viol|viole|violee|abus sexuel*",
+    "pedophil*|pedo|pornographi*|porno|excite*|excitee|lascive|aguicheuse|strip tease",
+)
+SEXUAL_STRONG = _t(
+    "porn|porno|porns|pornographic|pornography|pornstar|porn star|xxx|nsfw|hentai|rule 34",
+    "sex scene|having sex|have sex|has sex|had sex|sex tape|sexual intercourse|intercourse",
+    "blowjob|blow job|handjob|hand job|oral sex|anal sex|anal|cunnilingus|fellatio",
+    "deepthroat|deep throat|masturbat*|orgasm*|orgy|orgies|gangbang|gang bang|threesome",
+    "bdsm|bondage|dildo*|sex toy|vibrator|erection|erect penis|penis|penises|vagina|vaginas",
+    "vulva|clitoris|genitals|genitalia|pubic hair|tits|titties|boobies|cumshot|cum shot|cum",
+    "creampie|stripper|strippers|striptease|strip tease|strip club|lap dance|lapdance",
+    "prostitute|prostitution|hooker|brothel|sex worker|onlyfans|camgirl|cam girl|sexting",
+    "nudes|nudity|full frontal|in the nude|sexually explicit|explicit sex|explicit scene",
+    "erotic|erotica|sexual|sexually|sex|horny|lewd|smut|kinky|doggy style|doggystyle",
+    "missionary position|cowgirl position|camel toe|upskirt|downblouse|voyeur*|bukkake|incest",
+    "rape|rapes|raped|raping|rapist|molest*|sexual assault|grope|groped|groping|sexual abuse",
+    "nudist*|naturist*|skinny dipping|wet t shirt|twerking naked|fuck*|fucking|boning|shag",
+    "shagging|bang her|banging her|squirting|moaning in bed|seins nus|topless",
+    "porno|pornographique|pornographie|scene de sexe|relation sexuelle|relations sexuelles",
+    "rapport sexuel|rapports sexuels|sexuel|sexuelle|sexuels|sexuelles|sexuellement",
+    "baise|baisent|baisant|se faire baiser|fellation|branlette|branler|masturbation|masturber",
+    "ejacul*|orgasme|orgasmes|partouze|plan a trois|sodomie|sodomise*|levrette|penis|vagin",
+    "clitoris|nichons|tetons|strip tease|stripteaseuse|prostituee|prostituees|prostitution",
+    "strip teaseuse*|stripteaseuse*|pute|putes|escort girl|viol|viols|violer|violee|violees|viole|violeur|attouchement*",
+    "agression sexuelle|erotique|erotisme|obscene|gode|godemiche|sextoy|nu integral|nudite",
+    "sexe|faire l'amour|font l'amour|couchent ensemble|coucher avec|a poil|tout nu|toute nue",
+    "exhib*|partie de jambes en l'air|sucer|suce|suceuse|enculer|encule|jouir",
+)
+NAKED = _t(
+    "naked|nude|undressed|undressing|unclothed|without clothes|no clothes|no clothing",
+    "wearing nothing|bottomless|stripped|strips|stripping|gets naked|bare|exposed",
+    "nu|nue|nus|nues|denude*|deshabille*|sans vetements|sans habits|devetu*|a poil",
+)
+NAKED_EXCEPTIONS = _t(
+    "mole rat|mole rats|naked eye|naked flame|naked truth|naked tree*|naked branch*|bare feet",
+    "barefoot|bare hands|bare walls|bare trees|bare branches|bare shoulders|bare arms",
+    "nude colo*|nude lipstick|nude makeup|nude shade*|nude heels|nude tone*|nude beige",
+    "nude nails|bare bones|bare minimum|pieds nus|pieds|torse|torse nu|oeil nu|mains nues",
+    "mains|murs nus|arbres nus|branches nues|nude statue|statue|sculpture|painting|renaissance",
+    "feet|foot|hands|snail|sluglike|slug|snake|chicken|tree|trees|wall|walls|wire|wires|bulb",
+    "cable|flame|eye|eyes|truth|stage|nail|nails|lips|lipstick|mur|murs|arbre|arbres|fil|fils",
+)
+SUGGESTIVE = _t(
+    "sexy|seductive|seductively|sensual|sensually|provocative|lingerie|see through|sheer",
+    "underwear|panties|thong|g string|undress*|striptease|twerk*|lascivious|sultry|slutty",
+    "aguicheuse|lascive|sensuelle|seduisante|provocante|sous vetements|culotte|string",
+    "soutien gorge|petite tenue|deshabill*|sulfureuse",
+)
+
+WEAPONS = _t(
+    "knife|knives|blade|machete|axe|ax|sword|gun|guns|pistol|rifle|shotgun|firearm|ak 47",
+    "chainsaw|hammer|bat|crowbar|cleaver|razor|dagger|couteau|couteaux|lame|machette|hache",
+    "epee|arme|armes|fusil|pistolet|revolver|tronconneuse|marteau|batte|poignard|rasoir",
+)
+GORE_OUTCOMES = _t(
+    "blood|bloody|bleeding|bleeds|bled|wound|wounds|wounded|dead|dying|corpse|corpses",
+    "in the head|in the chest|murder*|guts|gore|severed|stabbed|killed|sang|sanglant*",
+    "saigne|saignant|saignement|blesse|blessee|blesses|mort|morte|morts|cadavre|cadavres",
+    "tripes|tue|tuee|tues|poignarde|poignardee|dans la tete|egorge*",
+)
+HARM_VERBS = _t(
+    "stab|stabs|stabbed|stabbing|strangle*|strangling|behead*|decapitat*|slit|slits|slitting",
+    "torture*|torturing|murder|murders|murdered|murdering|slaughter|slaughters|slaughtered",
+    "slaughtering|executed|executing|execution|beat to death|beaten to death|beats to death",
+    "beating to death|gun down|guns down|gunned down|gunning down|shot dead|shoots dead",
+    "open fire on|opens fire on|opened fire on|massacre*|mutilat*|dismember*|maim*|lynch*",
+    "burn alive|burned alive|burnt alive|burning alive|set on fire|sets on fire|set fire to",
+    "sets fire to|run over by a car|hit by a car|choke|chokes|choked|choking|drowns|drowned",
+    "drowning|hanged|gallows|attack*|assault*|impal*|skin alive|skinned alive|throw acid",
+    "throws acid|acid attack|bludgeon*|assassinat*|chopped off|hacked off|cut off his",
+    "cut off her|cuts off his|cuts off her|beat up|beats up|beating up|beaten up|torch*",
+    "poignard*|massacr*|egorg*|etrangl*|tabass*|passer a tabac|tortur*|execute|executee",
+    "executes|execution|pendre|pendu|pendue|pendus|pendaison|potence|noie|noye|noyee",
+    "brule vif|brulee vive|brules vifs|bruler vif|ecrase par|renverse par une voiture",
+    "decoupe en morceaux|demembr*|lapid*|mutil*|decapit*|frappe a mort|battu a mort",
+    "battue a mort|lyncher|lynche|assassin*|attaque|attaquent|attaquee|agress*|asphyxi*",
+    "coupe la main|couper la main|coupe la tete|couper la tete|immole*|immolation",
+)
+HARM_EXCEPTIONS = _t(
+    "heart attack|panic attack|anxiety attack|asthma attack|attack on titan|crise cardiaque",
+    "crise d'angoisse|crise de panique|crise d'asthme|dance move|pirouette|the plan",
+    "a plan|un plan|trick|jump|figure|programme|program|task|tache|code|drowning in|noye sous",
+    "choking on laughter|chess|tennis|volleyball|football|soccer|rugby|hockey|tackle|game",
+    "video game|jeu video|pillow fight|snowball|snowballs|water gun|nerf|toy|toys|laser tag",
+    "paintball|jouet|jouets|dragon|dragons|zombie|zombies|robot|robots|monster|monsters",
+    "alien|aliens|orc|orcs|monstre|monstres|extraterrestre*|kraken|godzilla|dinosaur*",
+    "dinosaure*|mosquito*|moustique*|seagull*|mouette*|goose|geese|oie|oies|tickle*|chatouill*",
+    "cake|gateau|bread|pain|vegetables|legumes|fruit|fruits|onion|oignon|pumpkin|citrouille",
+)
+KILL = _t(
+    "kill|kills|killed|killing|killer|killers|tuer|tue|tuee|tues|tuees|tuant|tuent|abattre",
+    "abattu par balle*|abattue par balle*|abattus par balle*",
+)
+KILL_EXCEPTIONS = _t(
+    "killing time|kill time|kill some time|killer whale*|killing it|killed it|kill the lights",
+    "killer heels|killer look|killer smile|killer view|lady killer|killer app|kill switch",
+    "killed the game|killing the game|tuer le temps|tue le temps|abattre un arbre|arbre",
+    "arbres|tree|trees|mur|travail|boulot|weeds|mauvaises herbes|bacteria|bacteries|germs",
+    "microbes|zombie*|dragon*|monster*|monstre*|robot*|alien*|orc|orcs|video game|jeu video",
+    "mosquito*|moustique*|mouche*|flies|fly|cafard*|cockroach*",
+)
+SHOOT = _t(
+    "shoot|shoots|shooting|shot|shooter|shooters|gunning|fires at|fired at|firing at",
+    "opens fire|opened fire|tire sur|tirer sur|tirant sur|a tire sur|tirent sur|fusille*",
+    "fusiller|flingue*|descend a bout portant|a bout portant|execute d'une balle",
+)
+SHOOT_EXCEPTIONS = _t(
+    "shooting star*|star|stars|etoile*|photo|photos|photograph*|photoshoot|photo shoot",
+    "camera|shooting a film|shooting a movie|shooting a video|shooting a scene|film shoot",
+    "video shoot|fashion shoot|shooting a commercial|shooting a music video|selfie|portrait",
+    "hoops|basketball|basket|ball|ballon|goal|but|penalty|free throw|arrow|arrows|fleche*",
+    "bow|arc|archery|tir a l'arc|target|cible|clay|skeet|espresso|tequila|vodka|whisky",
+    "drink|coffee|cafe|shot glass|big shot|long shot|close shot|wide shot|close up|screenshot",
+    "tracking shot|aerial shot|drone shot|slow motion shot|b roll|plan large|gros plan",
+    "rope|corde|laisse|leash|cigarette|pipe|ficelle|cheveux|hair|manche|sleeve|rideau|curtain",
+    "tournage|seance photo|appareil photo|water gun|water pistol|pistolet a eau|nerf|laser tag",
+    "paintball|toy|toys|jouet|jouets|video game|jeu video|zombie*|alien*|robot*|dragon*",
+    "monster*|monstre*|fireworks|confetti|t shirt cannon|vaccine|flu shot|injection|vaccin",
+    "lasers|laser|space|rocket|fusee|pool|billiard*|billard|marbles|billes|snooker|golf",
+    "hockey|puck|soccer|football|rugby|handball|netball|shooting range|stand de tir",
+)
+SELF_HARM_STRONG = _t(
+    "suicide|suicides|suicidal|commit suicide|commits suicide|committing suicide",
+    "kill myself|kill himself|kill herself|kill themselves|kills himself|kills herself",
+    "killing myself|killing himself|killing herself|killed himself|killed herself",
+    "end my life|end his life|end her life|end their life|ending my life|ending his life",
+    "ending her life|take my own life|take his own life|take her own life|took his own life",
+    "took her own life|taking his own life|taking her own life|self harm|self harming",
+    "self injury|self injuring|self mutilation|cutting myself|cut myself|cuts himself",
+    "cuts herself|cutting herself|cutting himself|cut himself|cut herself|slit her wrists",
+    "slit his wrists|slits her wrists|slits his wrists|slitting wrists|slit wrists",
+    "wrists slit|slashed wrists|slashing wrists|hang myself|hang himself|hang herself",
+    "hanging himself|hanging herself|hanged himself|hanged herself|hangs himself|hangs herself",
+    "jumps to his death|jumps to her death|jumped to his death|jumped to her death",
+    "jump to my death|jumping to his death|jumping to her death|overdose*|od on pills",
+    "pills to die|want to die|wants to die|wanting to die|pro ana|thinspo|thinspiration",
+    "starving herself|starving himself|purging|noose around|noose on|put a noose",
+    "se suicider|se suicide|suicidaire|suicidaires|se tuer|se tue|me tuer|te tuer|se pendre",
+    "se pend|s'est pendu|s'est pendue|mettre fin a ses jours|mettre fin a sa vie",
+    "met fin a ses jours|mettre fin a mes jours|en finir avec la vie|se taillader",
+    "se scarifier|scarification*|automutilation|s'automutiler|se mutiler|se mutile",
+    "s'ouvrir les veines|ouvrir les veines|se couper les veines|couper les veines",
+    "veines ouvertes|veines tailladees|se jeter du haut|se jeter d'un pont|se jette d'un pont",
+    "se jette du haut|se defenestrer|se defenestre|defenestration|surdose|avaler des cachets",
+    "envie de mourir|veut mourir|veux mourir|corde au cou|se faire du mal|se blesser volontairement",
+)
+WRISTS = _t("wrist|wrists|vein|veins|forearm|forearms|poignet|poignets|veine|veines|avant bras")
+CUTTING = _t(
+    "cut|cuts|cutting|slit|slits|slitting|slash|slashes|slashing|razor|razors|blade|blades",
+    "coupe|couper|coupant|taillade*|tranche*|entaille*|ouvre|ouvrir|lame|lames|rasoir",
+)
+JUMPING = _t(
+    "jump|jumps|jumping|jumped|leap|leaps|leaping|throw himself|throws himself",
+    "throw herself|throws herself|sauter|saute|se jeter|se jette|se lance",
+)
+JUMP_DEATH = _t(
+    "to die|to his death|to her death|to end it|end it all|suicide|pour mourir|pour en finir",
+    "mourir|en finir|sa mort",
+)
+
+HATE_STRONG = _t(
+    "nazi|nazis|neonazi|neonazis|neo nazi|neo nazis|nazism|swastika|swastikas|heil hitler",
+    "sieg heil|white power|white supremac*|white pride|kkk|ku klux klan|klansman|klansmen",
+    "1488|aryan race|aryan nation|master race|race war|ethnic cleansing|gas the jews",
+    "holocaust denial|holocaust never happened|isis flag|isis propaganda|jihadi propaganda",
+    "jihadist propaganda|terrorist propaganda|al qaeda propaganda|nigger*|nigga*|faggot*",
+    "fag|fags|kike|kikes|chink|chinks|spic|spics|wetback*|raghead*|towelhead*|tranny",
+    "trannies|retard|retards|retarded|gook|gooks|untermensch*|subhuman*|sand nigger*",
+    "bougnoul*|bicot*|youpin*|youtre*|negro|negros|negre|negres|negresse|sale arabe",
+    "sales arabes|sale noir|sales noirs|sale juif|sales juifs|sale pede|sales pedes|pede",
+    "pedes|croix gammee|croix gammees|salut nazi|salut hitlerien|supremac*|supremat*",
+    "suprematie blanche|grand remplacement|mort aux juifs|mort aux arabes|mort aux noirs",
+    "mort aux musulmans|mort aux gays|mort aux pedes|pogrom*|epuration ethnique",
+    "nettoyage ethnique|bamboula|chinetoque*|niakoue*|burning cross|cross burning",
+    "burning the quran|burning a quran|burning the koran|burn the quran|bruler le coran",
+    "brule le coran|sous homme|sous hommes|race inferieure|races inferieures|inferior race",
+)
+HATE_ACTIONS = _t(
+    "kill|kills|killing|exterminate*|exterminating|extermination|eradicate*|gas|gassing",
+    "deport all|get rid of|wipe out|death to|hang|hanging|lynch*|burn|burning|shoot",
+    "hate|hates|hating|beat up|beating|attack*|massacre*|genocide|purge|cleanse|ban all",
+    "exterminer|extermine|exterminons|eradiquer|gazer|gazez|deporter|mort aux|a mort les",
+    "tuer|tuez|tuons|bruler|brulez|pendre|pendez|lyncher|massacrer|virer tous|dehors les",
+    "degagez|haine|hair|detester|frapper|tabasser|casser du",
+)
+HATE_INSULTS = _t(
+    "vermin|cockroach|cockroaches|rats|animals|subhuman*|parasite*|filth|filthy|savages",
+    "apes|monkeys|disease|plague|inferior|scum|pigs|dogs|terrorists|invaders|criminals",
+    "vermine|cafards|rats|animaux|sous hommes|parasites|salete|sauvages|singes|maladie",
+    "peste|inferieurs|racaille|porcs|chiens|terroristes|envahisseurs|criminels",
+)
+GROUPS = _t(
+    "jew|jews|jewish|muslim|muslims|islam|arab|arabs|black people|blacks|whites|white people",
+    "asian|asians|chinese|mexican|mexicans|immigrant|immigrants|migrant|migrants|refugee",
+    "refugees|gay|gays|lesbian|lesbians|homosexual*|trans people|transgender*|christian",
+    "christians|catholic|catholics|hindu|hindus|sikh|sikhs|roma|gypsy|gypsies|africans",
+    "latinos|indians|disabled|juif|juifs|juive|juives|musulman|musulmans|musulmane",
+    "musulmanes|arabe|arabes|noir|noirs|noire|noires|blanc|blancs|asiatique|asiatiques",
+    "chinois|immigre|immigres|migrant|migrants|refugie|refugies|homosexuel*|lesbienne",
+    "lesbiennes|transgenre*|chretien|chretiens|catholique|catholiques|hindou|hindous",
+    "rom|roms|gitan|gitans|tsigane|tsiganes|africain|africains|maghrebin*|handicape*",
+)
+
+NEWS_FORMATS = _t(
+    "news|breaking news|breaking|news footage|news report|news broadcast|newscast|newsreel",
+    "live footage|live coverage|live report|bodycam|body cam|body camera|body worn camera",
+    "dashcam|dash cam|cctv|security camera|security footage|surveillance footage",
+    "surveillance camera|surveillance video|leaked|leak|leaked footage|leaked video",
+    "footage|eyewitness video|eyewitness footage|amateur video|phone footage|viral video",
+    "livestream|live stream|anchor|news anchor|reporter|press conference|documentary footage",
+    "found footage|real footage|authentic footage|caught on camera|caught on tape|on tape",
+    "cnn|bbc|fox news|msnbc|sky news|al jazeera|reuters|associated press|afp|abc news",
+    "nbc news|cbs news|journal televise|jt|flash info|flash special|edition speciale",
+    "alerte info|derniere minute|en direct|direct|reportage|images de|video de surveillance",
+    "videosurveillance|camera de surveillance|camera pieton|images exclusives|video amateur",
+    "fuite|fuitee|fuitees|video fuitee|images fuitees|temoin|bfm|bfmtv|tf1|france 2",
+    "france 24|lci|cnews|franceinfo|images reelles|vraies images|filme par un passant",
+    "journal de 20h|20h|info|infos|actualite|actualites|camera embarquee",
+)
+NEWS_EVENTS = _t(
+    "attack|attacks|attacked|attacking|terrorist attack|terror attack|terrorist|terrorists",
+    "terrorism|bombing|bombings|bomb|bombs|bombed|explosion|explosions|explode|explodes",
+    "exploded|exploding|blast|blasts|blown up|blows up|blew up|shooting|shootings|gunfire",
+    "gunman|gunmen|shooter|collapse|collapses|collapsed|collapsing|on fire|in flames",
+    "burning|burns down|burned down|burnt down|fire|arrest|arrests|arrested|arresting",
+    "handcuff*|taken into custody|detained|raid|raided|crash|crashes|crashed|crashing",
+    "plane crash|derail*|riot|riots|rioting|massacre|assassinat*|assassinated|kidnap*",
+    "hostage*|earthquake|tsunami|flood|floods|flooding|flooded|hurricane|tornado|wildfire",
+    "nuclear|nuke|nuked|missile|missiles|airstrike*|air strike*|invasion|invade*|coup",
+    "martial law|evacuat*|casualties|dead|killed|victims|stampede|looting|destroyed",
+    "destruction|sinking|sinks|sank|hijack*|stabbing|shot|beaten|police brutality",
+    "attentat|attentats|terroriste|terroristes|explose|exploser|explosent|fusillade*",
+    "tirs|coups de feu|effondre*|effondrement|s'effondre|incendie*|en feu|brule|brulent",
+    "arrestation*|arrete|arretee|arretes|menotte*|interpell*|garde a vue|crash|accident",
+    "deraill*|emeute*|pillage*|enlevement*|otage*|seisme|tremblement de terre|inondation*",
+    "ouragan|tornade|feu de foret|missile*|frappe*|bombardement*|bombarde*|invasion",
+    "coup d'etat|loi martiale|evacu*|victimes|morts|blesses|detruit*|destruction|naufrage",
+    "prise d'otages|poignard*|agression|agresse*|bavure|violences policieres",
+)
+NEWS_EXCEPTIONS = _t(
+    "weather|weather forecast|meteo|fireworks|firework|feu d'artifice|feux d'artifice",
+    "shooting star*|etoile filante|etoiles filantes|sports|goal|but|match|heart attack",
+    "good news|bonne nouvelle|bonnes nouvelles|cat|cats|kitten|puppy|dog|dogs|chat|chien",
+    "campfire|camp fire|fireplace|fire pit|bonfire|cheminee|feu de camp|feu de bois",
+    "of colors|of colour|of colours|of color|of flavor|of flavors|de couleurs|de saveurs",
+    "confetti|joy|laughter|joie|rires|candle|candles|bougie|bougies|cooking|recipe|recette",
+    "fire breathing|fire dancer|fire dancers|cracheur de feu|dragon|dragons|volcano|volcan",
+    "video game|jeu video|toy|toys|lego|legos|jouet|jouets|cartoon|dessin anime|animated",
+    "birthday|anniversaire|wedding|mariage|concert|festival",
+)
+LANDMARKS = _t(
+    "eiffel tower|tour eiffel|louvre|notre dame|arc de triomphe|sacre coeur|mont saint michel",
+    "white house|maison blanche|capitol|capitole|pentagon|pentagone|statue of liberty",
+    "statue de la liberte|big ben|buckingham palace|palais de buckingham|kremlin|times square",
+    "empire state building|golden gate bridge|golden gate|twin towers|tours jumelles",
+    "world trade center|colosseum|colisee|taj mahal|sydney opera house|burj khalifa|kaaba",
+    "mecca|la mecque|vatican|st peter's basilica|basilique saint pierre|champs elysees",
+    "gare du nord|gare de lyon|gare saint lazare|elysee|matignon|assemblee nationale",
+    "senat|stade de france|parc des princes|westminster|houses of parliament|tower bridge",
+    "brandenburg gate|porte de brandebourg|red square|place rouge|tiananmen|western wall",
+    "mur des lamentations|al aqsa|dome of the rock|wall street|trump tower|la defense",
+    "tour montparnasse|versailles|chateau de versailles|disneyland|hollywood sign|central park",
+    "london bridge|downing street|10 downing street|reichstag|sagrada familia|acropolis",
+    "acropole|parthenon|grand mosque|grande mosquee|notre dame de paris|mont blanc tunnel",
+    "tunnel sous la manche|channel tunnel|eurostar|metro de paris|paris metro|rer",
+)
+CITIES = _t(
+    "paris|london|londres|new york|nyc|manhattan|washington|moscow|moscou|kyiv|kiev|tokyo",
+    "berlin|madrid|rome|jerusalem|tel aviv|gaza|beirut|beyrouth|marseille|lyon|toulouse",
+    "bordeaux|lille|strasbourg|nantes|montpellier|brussels|bruxelles|montreal|quebec|geneva",
+    "geneve|los angeles|chicago|san francisco|beijing|pekin|shanghai|taipei|seoul|mumbai",
+    "delhi|istanbul|dubai|cairo|le caire|tehran|teheran|kabul|kaboul|baghdad|bagdad|damascus",
+    "damas|amsterdam|vienna|vienne|barcelona|barcelone|milan|munich|warsaw|varsovie",
+    "stockholm|oslo|copenhagen|copenhague|dublin|lisbon|lisbonne|athens|athenes|miami|boston",
+    "las vegas|hong kong|singapore|singapour|sydney|toronto|mexico city|rio de janeiro",
+    "sao paulo|buenos aires|lagos|nairobi|johannesburg|algiers|alger|tunis|casablanca|rabat",
+    "dakar|abidjan|kinshasa|nice|rennes|reims|grenoble|dijon|rouen|le havre|nancy|metz|brest",
+    "france|united states|usa|america|england|uk|britain|germany|allemagne|ukraine|russia",
+    "russie|israel|china|chine|japan|japon|india|inde|iran|taiwan|north korea|coree du nord",
+)
+CITY_DISASTERS = _t(
+    "terrorist attack|terror attack|attentat|attentats|bombing|bombings|bombed|explosion",
+    "explosions|blown up|blew up|blows up|nuclear attack|nuclear strike|nuked|nuclear bomb",
+    "atomic bomb|bombe atomique|bombe nucleaire|frappe nucleaire|missile strike|missile",
+    "missiles|airstrike*|air strike*|frappe*|bombardement*|bombarde*|invasion|invaded",
+    "envahi*|mass shooting|fusillade*|hostage*|prise d'otages|otage*|riot*|emeute*",
+    "collapse*|collapsing|effondre*|s'effondre|destroyed|destruction|detruit*|in ruins|en ruine*",
+    "on fire|in flames|en feu|en flammes|burning|burns|brule|brulent|massacre*|tuerie*",
+    "coup d'etat|coup|martial law|loi martiale|crash*|plane crashes|avion s'ecrase",
+    "earthquake|seisme|tsunami|flooded|inonde*|under water|sous l'eau|evacuated|evacue*",
+)
+CITY_EXCEPTIONS = _t(
+    "fireworks|firework|feu d'artifice|feux d'artifice|explosion of colo*|explosion of flavo*",
+    "explosion de couleurs|explosion de saveurs|confetti|colors|colours|couleurs|saveurs",
+    "flavors|flavours|flowers|fleurs|joy|joie|laughter|rires|love|amour|music|musique",
+    "fashion|mode|foot|football|soccer|sport|sports|match|concert|party|fete|festival|bakery",
+    "boulangerie|croissant|cafe|coffee|fire of love|sunset|sunrise|coucher|lever|tourist*",
+    "touriste*|postcard|carte postale|history|histoire|historical|historique|1944|1789",
+    "documentary about history|lego|toy|toys|jouet|jouets|cartoon|dessin anime|minecraft",
+    "godzilla|king kong|alien invasion|zombie*|dinosaur*|dinosaure*|kaiju",
+)
+
+# --- real people: names that name one person --------------------------------------------------
+# (key suffix, the names). A prompt using that person's own verified cameo is exempt.
+REAL_PEOPLE: list[tuple[str, str]] = [
+    ("trump", "donald trump|trump|melania trump|ivanka trump|donald trump jr"),
+    ("biden", "joe biden|biden|jill biden|hunter biden"),
+    ("obama", "barack obama|obama|michelle obama|obamas"),
+    ("harris", "kamala harris|kamala"),
+    ("clinton", "hillary clinton|bill clinton|hillary"),
+    ("bush", "george w bush|george bush|george h w bush|jeb bush"),
+    ("us_politicians", "mike pence|jd vance|j d vance|vance|nancy pelosi|bernie sanders"
+     "|alexandria ocasio cortez|aoc|mitch mcconnell|ron desantis|desantis|rfk jr"
+     "|robert f kennedy|marco rubio|elon musk|musk|elon|pete hegseth|hegseth|tucker carlson"),
+    ("us_past", "ronald reagan|reagan|john f kennedy|jfk|richard nixon|nixon|abraham lincoln"
+     "|martin luther king|mlk|malcolm x|jimmy carter|rosa parks"),
+    ("macron", "emmanuel macron|macron|brigitte macron|manu macron"),
+    ("french_politicians", "marine le pen|le pen|jordan bardella|bardella|jean luc melenchon"
+     "|melenchon|nicolas sarkozy|sarkozy|francois hollande|hollande|jacques chirac|chirac"
+     "|charles de gaulle|de gaulle|francois mitterrand|mitterrand|gabriel attal|attal"
+     "|edouard philippe|eric zemmour|zemmour|francois bayrou|bayrou|michel barnier|barnier"
+     "|elisabeth borne|sebastien lecornu|lecornu|gerald darmanin|darmanin|raphael glucksmann"
+     "|glucksmann|marion marechal|laurent wauquiez|wauquiez|anne hidalgo|hidalgo"
+     "|valerie pecresse|pecresse|jean marie le pen|francois fillon|fillon|segolene royal"
+     "|dominique de villepin|de villepin|villepin|manuel valls|valls|rachida dati|dati"
+     "|fabien roussel|olivier faure|francois ruffin|ruffin|mathilde panot|marine tondelier"),
+    ("putin", "vladimir putin|putin|poutine|vladimir poutine"),
+    ("zelensky", "volodymyr zelensky|zelensky|zelenskyy|zelenski|zelensky's|volodymyr zelenski"),
+    ("xi", "xi jinping|jinping|president xi|mao zedong|mao tse tung|chairman mao"),
+    ("world_leaders", "benjamin netanyahu|netanyahu|bibi netanyahu|narendra modi|modi"
+     "|recep tayyip erdogan|erdogan|kim jong un|kim jong il|kim il sung|angela merkel|merkel"
+     "|olaf scholz|scholz|friedrich merz|rishi sunak|sunak|keir starmer|starmer"
+     "|boris johnson|theresa may|margaret thatcher|thatcher|winston churchill|churchill"
+     "|giorgia meloni|meloni|justin trudeau|trudeau|mark carney|lula da silva|lula"
+     "|jair bolsonaro|bolsonaro|javier milei|milei|pedro sanchez|viktor orban|orban"
+     "|mohammed bin salman|bin salman|mbs|ali khamenei|khamenei|bashar al assad"
+     "|bashar assad|assad|nicolas maduro|maduro|hugo chavez|chavez|fidel castro|castro"
+     "|claudia sheinbaum|cyril ramaphosa|nelson mandela|mandela|mahmoud abbas"
+     "|yahya sinwar|sinwar|ismail haniyeh|alexei navalny|navalny|lukashenko"
+     "|ursula von der leyen|von der leyen|pope francis|pope leo|pape francois|pape leon"
+     "|dalai lama|king charles|charles iii|queen elizabeth|elizabeth ii|prince william"
+     "|prince harry|meghan markle|kate middleton|princess diana|lady diana|lady di"),
+    ("dictators", "adolf hitler|hitler|joseph stalin|stalin|staline|benito mussolini"
+     "|mussolini|pol pot|osama bin laden|bin laden|saddam hussein|saddam|idi amin"
+     "|muammar gaddafi|gaddafi|kadhafi|abu bakr al baghdadi|al baghdadi|che guevara"),
+    ("tech", "mark zuckerberg|zuckerberg|jeff bezos|bezos|bill gates|steve jobs|tim cook"
+     "|sam altman|jensen huang|sundar pichai|satya nadella|larry page|sergey brin"
+     "|peter thiel|warren buffett|xavier niel|bernard arnault|vincent bollore|bollore"),
+    ("music", "taylor swift|beyonce|rihanna|lady gaga|justin bieber|selena gomez"
+     "|ariana grande|billie eilish|drake|kanye west|kanye|ye west|eminem|snoop dogg"
+     "|jay z|nicki minaj|cardi b|dua lipa|ed sheeran|adele|harry styles|bad bunny"
+     "|the weeknd|travis scott|kendrick lamar|michael jackson|elvis presley|elvis"
+     "|madonna|britney spears|shakira|jennifer lopez|j lo|celine dion|stromae"
+     "|aya nakamura|johnny hallyday|edith piaf|serge gainsbourg|mylene farmer|jul"
+     "|booba|orelsan|nekfeu|angele|david guetta|daft punk|freddie mercury|john lennon"
+     "|paul mccartney|mick jagger|kurt cobain|tupac|2pac|notorious big|whitney houston"
+     "|sean combs|diddy|p diddy|r kelly|chris brown|sabrina carpenter|olivia rodrigo"
+     "|doja cat|post malone|katy perry|miley cyrus|lana del rey|charli xcx|blackpink"
+     "|bts|jungkook|jimin|kpop idol"),
+    ("screen", "tom cruise|keanu reeves|scarlett johansson|emma watson|leonardo dicaprio"
+     "|dicaprio|brad pitt|angelina jolie|jennifer aniston|tom hanks|morgan freeman"
+     "|will smith|dwayne johnson|the rock|jackie chan|johnny depp|amber heard"
+     "|margot robbie|zendaya|timothee chalamet|chalamet|ryan reynolds|ryan gosling"
+     "|robert downey jr|chris hemsworth|chris evans|jennifer lawrence|natalie portman"
+     "|meryl streep|denzel washington|samuel l jackson|nicole kidman|sydney sweeney"
+     "|pedro pascal|keira knightley|emma stone|anne hathaway|gal gadot|henry cavill"
+     "|jason momoa|vin diesel|arnold schwarzenegger|schwarzenegger|sylvester stallone"
+     "|stallone|marilyn monroe|audrey hepburn|charlie chaplin|bruce lee|robin williams"
+     "|heath ledger|oprah winfrey|oprah|ellen degeneres|kim kardashian|kardashian"
+     "|kardashians|kylie jenner|kendall jenner|khloe kardashian|paris hilton|mrbeast"
+     "|mr beast|pewdiepie|logan paul|jake paul|kai cenat|ishowspeed|andrew tate|joe rogan"
+     "|omar sy|jean dujardin|marion cotillard|gerard depardieu|depardieu|lea seydoux"
+     "|vincent cassel|monica bellucci|catherine deneuve|brigitte bardot|alain delon"
+     "|jean paul belmondo|louis de funes|sophie marceau|isabelle adjani|juliette binoche"
+     "|kev adams|jamel debbouze|gad elmaleh|squeezie|cyprien|norman thavaud|mcfly et carlito"
+     "|inoxtag|michou|tibo inshape|cyril hanouna|hanouna|nabilla"),
+    ("sports", "cristiano ronaldo|ronaldo|lionel messi|messi|neymar|kylian mbappe|mbappe"
+     "|zinedine zidane|zidane|antoine griezmann|griezmann|karim benzema|benzema"
+     "|paul pogba|pogba|erling haaland|haaland|lebron james|lebron|michael jordan"
+     "|kobe bryant|stephen curry|serena williams|venus williams|roger federer|federer"
+     "|rafael nadal|nadal|novak djokovic|djokovic|usain bolt|tiger woods|simone biles"
+     "|conor mcgregor|mike tyson|muhammad ali|pele|diego maradona|maradona|tom brady"
+     "|travis kelce|teddy riner|leon marchand|victor wembanyama|wembanyama|tony parker"
+     "|lewis hamilton|max verstappen|verstappen|michael schumacher|ousmane dembele|dembele"
+     "|thierry henry|didier deschamps|franck ribery|shohei ohtani|caitlin clark"),
+    ("others", "greta thunberg|thunberg|jeffrey epstein|epstein|ghislaine maxwell"
+     "|harvey weinstein|weinstein|charles manson|ted bundy|jeffrey dahmer|dahmer"
+     "|anne frank|albert einstein|stephen hawking|mother teresa|gandhi|mahatma gandhi"
+     "|thomas pesquet|jordan peterson|julian assange|assange|edward snowden|snowden"
+     "|salman rushdie|malala|malala yousafzai|jacinda ardern|mark rutte|emmanuel todd"),
+]
+REAL_PEOPLE_EXCEPTIONS = _t(
+    "trump card|trump cards|trumps card|poutine fries|poutine with|plate of poutine|eat poutine",
+    "eating poutine|cheese curds|gravy|frites|fromage en grains|une poutine|la poutine au",
+    "poutine quebecoise|assiette de poutine|musk ox|musk oxen|musk deer|musk rose|musk melon",
+    "the rock formation|a rock|rock climbing|rocky|the rock music|bush fire|bushfire|the bush",
+    "a bush|bushes|rose bush|bush baby|hollande sauce|jul calendar|drake and|male duck|drakes",
+    "the drake|mallard|duck|ducks|canard|elvis impersonator contest|pele mele|pele mele",
+    "modi operandi|modus|madonna and child|madonna with child|the madonna|vierge|virgin",
+    "renaissance|painting|icon|chavez ravine|castro district|churchill downs|lincoln car",
+    "lincoln memorial|lincoln tunnel|lincoln center|einstein ring|einstein bagel",
+    "the rock paper|rock band|rock n roll|rock and roll",
+)
+
+# --- rights holders: characters and franchises set to block -----------------------------------
+# (key, name, holder, aliases, exceptions)
+RIGHTS_HOLDERS: list[tuple[str, str, str, str, str]] = [
+    ("mickey", "Mickey Mouse", "Disney", "mickey|minnie mouse|mickey's|mouse ears of mickey", ""),
+    ("donald_duck", "Donald Duck", "Disney", "donald duck|daisy duck|scrooge mcduck|picsou"
+     "|oncle picsou|huey dewey and louie|riri fifi et loulou", ""),
+    ("goofy", "Goofy", "Disney", "goofy and pluto|pluto the dog|dingo et pluto", ""),
+    ("frozen", "Frozen (Elsa, Anna, Olaf)", "Disney", "frozen movie|frozen 2|la reine des neiges"
+     "|reine des neiges|queen elsa|princess elsa|elsa from frozen|elsa and anna|elsa et anna"
+     "|olaf the snowman|olaf le bonhomme de neige|arendelle|let it go disney", ""),
+    ("lion_king", "The Lion King", "Disney", "lion king|roi lion|simba|mufasa|scar and simba"
+     "|timon and pumbaa|timon et pumbaa|hakuna matata", ""),
+    ("toy_story", "Toy Story", "Disney / Pixar", "toy story|buzz lightyear|buzz l'eclair"
+     "|woody and buzz|woody et buzz|sheriff woody", ""),
+    ("pixar", "Pixar characters", "Disney / Pixar", "lightning mcqueen|flash mcqueen|wall e"
+     "|finding nemo|le monde de nemo|nemo and dory|dory and nemo|monsters inc|sulley"
+     "|mike wazowski|inside out|vice versa pixar|ratatouille remy|the incredibles"
+     "|les indestructibles", ""),
+    ("disney_princesses", "Disney princesses", "Disney", "disney princess*|moana|vaiana"
+     "|little mermaid|la petite sirene|ariel the mermaid|rapunzel tangled|raiponce"
+     "|stitch|lilo and stitch|lilo et stitch|winnie the pooh|winnie l'ourson|tigger"
+     "|bambi|dumbo|aladdin|jasmine and aladdin|genie of aladdin|encanto|zootopia|zootopie",
+     "stitch on|stitches|stitching|cross stitch|a stitch|point de croix|sewing|couture"),
+    ("spider_man", "Spider-Man", "Marvel (Disney)", "spider man|spiderman|spider men"
+     "|peter parker|homme araignee|miles morales|spider verse", ""),
+    ("marvel", "Marvel characters", "Marvel (Disney)", "iron man|tony stark|captain america"
+     "|the hulk|hulk|incredible hulk|avengers|avenger|thanos|deadpool|wolverine logan"
+     "|x men|groot|black widow|doctor strange|captain marvel|guardians of the galaxy"
+     "|venom symbiote|marvel", "ironman triathlon|ironman race|triathlon"),
+    ("star_wars", "Star Wars", "Lucasfilm (Disney)", "star wars|darth vader|dark vador"
+     "|yoda|baby yoda|grogu|luke skywalker|han solo|princess leia|princesse leia|chewbacca"
+     "|chewie|stormtrooper*|r2 d2|r2d2|c 3po|c3po|mandalorian|jedi|sith|lightsaber"
+     "|sabre laser|kylo ren|obi wan|obi wan kenobi|death star|etoile de la mort|boba fett", ""),
+    ("batman", "Batman", "DC (Warner Bros.)", "batman|bruce wayne|gotham city|batmobile"
+     "|the joker|joker|harley quinn|catwoman|robin and batman", "joker card|joker cards|carte"
+     "|cards|card|deck|poker|playing card*|jeu de cartes"),
+    ("superman", "Superman", "DC (Warner Bros.)", "superman|clark kent|lois lane|wonder woman"
+     "|aquaman|justice league|the flash dc|lex luthor|supergirl", ""),
+    ("mario", "Super Mario", "Nintendo", "super mario|mario bros|mario brothers|mario kart"
+     "|luigi|princess peach|princesse peach|bowser|yoshi|donkey kong|toad from mario"
+     "|mario and luigi|mario et luigi|nintendo", ""),
+    ("zelda", "The Legend of Zelda", "Nintendo", "zelda|link from zelda|hyrule|ganondorf", ""),
+    ("kirby", "Kirby", "Nintendo", "kirby", ""),
+    ("pokemon", "Pokémon", "The Pokémon Company", "pokemon|pikachu|charizard|dracaufeu"
+     "|bulbasaur|bulbizarre|squirtle|carapuce|charmander|salameche|eevee|evoli|mewtwo"
+     "|jigglypuff|rondoudou|snorlax|ronflex|gengar|ectoplasma|ash ketchum|sacha et pikachu"
+     "|psyduck|psykokwak|lucario|pokeball|poke ball", ""),
+    ("sonic", "Sonic the Hedgehog", "Sega", "sonic the hedgehog|sonic le herisson"
+     "|sonic and tails|sonic et tails|knuckles the echidna|dr eggman", ""),
+    ("spongebob", "SpongeBob SquarePants", "Nickelodeon (Paramount)", "spongebob"
+     "|sponge bob|squarepants|bob l'eponge|bob eponge|patrick star|patrick l'etoile de mer"
+     "|squidward|carlo tentacule|bikini bottom|krusty krab|crabe croustillant|plankton and"
+     "|mr krabs|m krabs", ""),
+    ("tmnt", "Teenage Mutant Ninja Turtles", "Nickelodeon (Paramount)", "ninja turtles"
+     "|tortues ninja|teenage mutant|leonardo raphael donatello|michelangelo turtle", ""),
+    ("paw_patrol", "PAW Patrol", "Spin Master", "paw patrol|pat patrouille|chase and marshall", ""),
+    ("harry_potter", "Harry Potter", "Warner Bros. / Wizarding World", "harry potter"
+     "|hogwarts|poudlard|hermione granger|hermione|ron weasley|dumbledore|voldemort"
+     "|severus snape|rogue potter|hagrid|quidditch|gryffindor|gryffondor|slytherin"
+     "|serpentard|draco malfoy|wizarding world", ""),
+    ("looney_tunes", "Looney Tunes", "Warner Bros.", "bugs bunny|looney tunes|daffy duck"
+     "|tweety|titi et grosminet|sylvester and tweety|road runner and coyote|bip bip et coyote"
+     "|wile e coyote|porky pig|taz devil|tasmanian devil cartoon", ""),
+    ("scooby", "Scooby-Doo", "Warner Bros.", "scooby doo|scoubidou|mystery machine", ""),
+    ("tom_jerry", "Tom and Jerry", "Warner Bros.", "tom and jerry|tom et jerry", ""),
+    ("lotr", "The Lord of the Rings", "Middle-earth Enterprises", "lord of the rings"
+     "|seigneur des anneaux|gandalf|frodo|gollum|sauron|legolas|aragorn|bilbo baggins"
+     "|hobbit|hobbits|mordor", ""),
+    ("minions", "Minions / Despicable Me", "Universal (Illumination)", "minions|minion"
+     "|despicable me|moi moche et mechant|gru and the minions", "evil minion|minion of"),
+    ("shrek", "Shrek", "DreamWorks (Universal)", "shrek|fiona and shrek|donkey from shrek"
+     "|kung fu panda|po the panda", ""),
+    ("hello_kitty", "Hello Kitty", "Sanrio", "hello kitty|kuromi|my melody sanrio|sanrio", ""),
+    ("peppa", "Peppa Pig", "Hasbro", "peppa pig|peppa|george pig", ""),
+    ("barbie", "Barbie", "Mattel", "barbie|barbies|ken and barbie|barbie doll", ""),
+    ("garfield", "Garfield", "Paramount", "garfield|odie the dog", ""),
+    ("peanuts", "Peanuts", "Peanuts Worldwide", "snoopy|charlie brown|woodstock bird", ""),
+    ("simpsons", "The Simpsons", "20th Century (Disney)", "simpsons|simpson family"
+     "|homer simpson|bart simpson|marge simpson|lisa simpson|les simpson|springfield simpsons",
+     ""),
+    ("adult_animation", "Adult animation", "Various studios", "rick and morty|rick et morty"
+     "|south park|family guy|peter griffin|stewie griffin|bojack horseman|futurama", ""),
+    ("asterix", "Astérix", "Éditions Albert René", "asterix|obelix|idefix|panoramix"
+     "|abraracourcix|asterix et obelix", ""),
+    ("tintin", "Tintin", "Moulinsart", "tintin|capitaine haddock|captain haddock"
+     "|tintin et milou|milou et tintin|professeur tournesol|dupond et dupont", ""),
+    ("smurfs", "The Smurfs", "IMPS", "smurf|smurfs|schtroumpf*|gargamel|grand schtroumpf", ""),
+    ("bd", "Franco-Belgian comics", "Dargaud / Dupuis", "lucky luke|gaston lagaffe"
+     "|spirou|marsupilami|les dalton|the daltons|blake et mortimer|titeuf", ""),
+    ("anime", "Anime characters", "Shueisha / Toei / others", "goku|son goku|dragon ball"
+     "|dragonball|vegeta|naruto|sasuke|one piece anime|monkey d luffy|luffy|sailor moon"
+     "|attack on titan|demon slayer|tanjiro|jujutsu kaisen|my hero academia|doraemon"
+     "|astro boy|evangelion|detective conan|chainsaw man", ""),
+    ("ghibli", "Studio Ghibli", "Studio Ghibli", "totoro|spirited away|le voyage de chihiro"
+     "|chihiro|howl's moving castle|princess mononoke|princesse mononoke|kiki's delivery"
+     "|ponyo|no face ghibli|studio ghibli|ghibli", ""),
+    ("miku", "Hatsune Miku", "Crypton Future Media", "hatsune miku|miku hatsune", ""),
+    ("bond", "James Bond", "Eon Productions / MGM", "james bond|agent 007|007", ""),
+    ("lucasfilm_other", "Indiana Jones", "Lucasfilm (Disney)", "indiana jones", ""),
+    ("jurassic", "Jurassic Park", "Universal", "jurassic park|jurassic world", ""),
+    ("transformers", "Transformers", "Hasbro", "optimus prime|autobot*|decepticon*"
+     "|bumblebee transformer|megatron", ""),
+    ("godzilla", "Godzilla", "Toho", "godzilla|mothra|king ghidorah", ""),
+    ("pacman", "Pac-Man", "Bandai Namco", "pac man|pacman", ""),
+    ("games", "Video game characters", "Various publishers", "minecraft steve|steve from"
+     " minecraft|creeper minecraft|fortnite|master chief|lara croft|kratos|geralt of rivia"
+     "|solid snake|pac man|mega man|megaman|crash bandicoot|spyro|rayman|lapins cretins"
+     "|rabbids|angry birds|among us crewmate|fnaf|five nights at freddy*|cuphead"
+     "|hollow knight|genshin|overwatch|league of legends|valorant|roblox|call of duty", ""),
+    ("wallace", "Wallace & Gromit", "Aardman", "wallace and gromit|wallace et gromit"
+     "|shaun the sheep|shaun le mouton", ""),
+    ("muppets", "The Muppets / Sesame Street", "Disney / Sesame Workshop", "muppets|kermit"
+     "|miss piggy|elmo|big bird|cookie monster|sesame street|1 rue sesame", ""),
+    ("bluey", "Bluey", "Ludo Studio / BBC Studios", "bluey and bingo|bluey heeler|bluey", ""),
+    ("trolls", "Franchise toys", "Various", "my little pony|care bears|bisounours|polly pocket"
+     "|furby|teletubbies|tinky winky|thomas the tank engine|thomas le petit train"
+     "|bob the builder|bob le bricoleur|dora the explorer|dora l'exploratrice|caillou"
+     "|t'choupi|tchoupi|oui oui|masha and the bear|masha et michka|miraculous ladybug"
+     "|ladybug et chat noir|pj masks|pyjamasques|cocomelon|baby shark|gabby's dollhouse"
+     "|squid game|stranger things|wednesday addams|game of thrones|daenerys|jon snow"
+     "|breaking bad|walter white|the witcher|the boys homelander|homelander", ""),
+]
+
+
+CATEGORIES: list[dict[str, Any]] = [
+    {"slug": "minors", "name": "Sexual content involving minors", "position": 10,
+     "reason": gettext_noop("Nothing sexual or suggestive involving minors, ever.")},
+    {"slug": "sexual", "name": "Sexual content and nudity", "position": 20,
+     "reason": gettext_noop("Sexual content and nudity aren't allowed.")},
+    {"slug": "self_harm", "name": "Self-harm and suicide", "position": 30,
+     "reason": gettext_noop(
+         "We don't make clips of self-harm or suicide. If you are struggling, please talk to "
+         "someone you trust or call a local helpline.")},
+    {"slug": "violence", "name": "Graphic violence and gore", "position": 40,
+     "reason": gettext_noop("Graphic violence and gore aren't allowed.")},
+    {"slug": "hate", "name": "Hate and extremism", "position": 50,
+     "reason": gettext_noop("Hateful or extremist content isn't allowed.")},
+    {"slug": "public_figures", "name": "Real people", "position": 60,
+     "waived_by_own_cameo": True, "check_comments": False,
+     "reason": gettext_noop(
+         "Clips of real people are only made with their own verified cameo.")},
+    {"slug": "deception", "name": "Realistic fake news", "position": 70,
+     "check_comments": False,
+     "reason": gettext_noop(
+         "Realistic footage of news events (attacks, disasters, arrests) isn't allowed: it "
+         "could be taken for the real thing.")},
+    {"slug": "rights", "name": "Characters and franchises", "position": 80,
+     "check_comments": False,
+     "reason": gettext_noop("Its rights holder doesn't allow clips of this character.")},
+    {"slug": "other", "name": "Other", "position": 90,
+     "reason": gettext_noop("This prompt breaks our content policy.")},
+]  # fmt: skip
+
+
+def _rule(key: str, category: str, terms: str, *, near: str = "", window: int = 6,
+          unless: str = "", reason: str = "", kind: str = "") -> dict[str, Any]:  # fmt: skip
+    return {
+        "key": key,
+        "category_id": category,
+        "kind": kind or ("near" if near else "phrase"),
+        "pattern": terms,
+        "near": near,
+        "window": window,
+        "unless": unless,
+        "reason": reason,
+    }
+
+
+RULES: list[dict[str, Any]] = [
+    # Minors: zero tolerance, checked first, so its reason wins.
+    _rule("minors.strong", "minors", _t(
+        "child porn*|child pornography|pedopornographi*|pedoporn*|cp video|csam|jailbait",
+        "lolicon|shotacon|loli hentai|pedophile|pedophiles|pedophilia|paedophil*|pedo|pedos",
+        "pedophile*|pedophilie|pedocriminel*|pedocriminalite|underage sex|sexualized child*",
+        "sexualised child*|child bride|child marriage|mariage d'enfant*|mariage force")),
+    _rule("minors.sexual", "minors", CHILDREN, near=SEXUAL_NEAR_CHILD, window=8,
+          unless=_t("bath toy*|bath time fun|bubble bath|bedtime story|bed time story|histoire"
+                    "|tucked in bed|tuck|lit superpose|bunk bed|kiss on the cheek|bisou sur la"
+                    "|kisses her mother|kisses his mother|kisses mom|kiss goodnight|bisou du soir"
+                    "|grandma|grandmother|grandpa|mamie|papi|doll|poupee|strip of|comic strip"
+                    "|string lights|guirlande|hamster|puppy|kitten|pool|swimming|natation")),
+    # Sexual content.
+    _rule("sexual.strong", "sexual", SEXUAL_STRONG, window=3,
+          unless=_t("sex ratio|sex education|sex determination|sex chromosome*|sex cell*"
+                    "|sex of the|sexe du bebe|sexe de l'enfant|sexual reproduction of plants"
+                    "|anal gland*|pole dance class|strip of land|comic strip|strip mall"
+                    "|bare bones|suce une sucette|suce un bonbon|suce son pouce|sucette"
+                    "|bonbon|pouce|glace|lollipop|jouir de la vue|jouir du soleil|jouir de")),
+    _rule("sexual.naked", "sexual", NAKED, near=_t(PEOPLE, BODY), window=4,
+          unless=NAKED_EXCEPTIONS),
+    _rule("sexual.suggestive", "sexual", SUGGESTIVE,
+          near=_t(PEOPLE, BODY, "posing|poses|pose|bed|lit|spread|bent over|on all fours"),
+          window=5,
+          unless=_t("sexy car|sports car|voiture|string lights|guirlande|shopping|store window"
+                    "|vitrine|laundry|lessive|clothesline|etendoir|dress*|chord|violin|guitar")),
+    _rule("sexual.touching", "sexual", _t(
+        "sex|naked|nude|horny|aroused|undress*|strip*|moan*|orgasm*|nu|nue|excite*|gemi*"),
+        near=_t("bed|in bed|sheets|on the bed|shower|dans le lit|au lit|sous la douche"
+                "|couple|lovers|amants|bedroom|chambre"), window=4,
+        unless=NAKED_EXCEPTIONS + "\nstrip of\nstripes\nstriped\nrayures\nraye\nrayee"),
+    # Self-harm.
+    _rule("self_harm.strong", "self_harm", SELF_HARM_STRONG,
+          unless=_t("suicide squad|suicide squeeze|suicide doors|suicide door|suicide prevention"
+                    "|prevention du suicide|hotline|helpline|numero d'ecoute")),
+    _rule("self_harm.wrists", "self_harm", WRISTS, near=CUTTING, window=4,
+          unless=_t("watch|bracelet|montre|wristband|sleeve|manche|tattoo|tatouage")),
+    _rule("self_harm.jump", "self_harm", JUMPING, near=JUMP_DEATH, window=6),
+    _rule("self_harm.noose", "self_harm", _t("noose|nooses|corde|rope"),
+          near=_t("neck|his neck|her neck|cou|around his neck|autour du cou|hang himself"
+                  "|hang herself|se pendre|stool|tabouret|chair|chaise"), window=4,
+          unless=_t("cowboy|lasso|rodeo|horse|cheval|escalade|climbing|jump rope|corde a sauter"
+                    "|sailor|marin|boat|bateau|knot tutorial")),
+    # Graphic violence and gore.
+    _rule("violence.gore", "violence", _t(
+        "gore|gory|gruesome|disembowel*|eviscerat*|decapitat*|beheading|beheadings|beheaded",
+        "behead|beheads|dismember*|mutilat*|severed head*|severed limb*|severed arm*",
+        "severed leg*|severed finger*|cut off head|slit throat|slits throat|slitting throat",
+        "throat slit|throat cut|cut his throat|cut her throat|bloodbath|blood bath",
+        "pool of blood|pools of blood|blood everywhere|blood splatter*|blood spatter*",
+        "blood gushing|gushing blood|covered in blood|soaked in blood|blood soaked",
+        "drenched in blood|bloody corpse*|bloody body|bloody bodies|entrails|intestines",
+        "guts spilling|spilling guts|spilled guts|brains splattered|brain matter|head explod*",
+        "exploding head|skull crushed|crushed skull|bashed in skull|torture chamber",
+        "torture video|tortured|torturing|snuff film|snuff video|execution video",
+        "public execution|firing squad|lynching|lynched|mass shooting|school shooting",
+        "school shooter|shooting spree|killing spree|mass murder*|mass killing|war crime*",
+        "burned alive|burning alive|burnt alive|burn alive|stoning to death|stoned to death",
+        "acid attack|cannibal*|eating human flesh|human flesh|dead body|dead bodies",
+        "mangled body|mangled bodies|charred body|charred bodies|cadaver*|carnage|maimed",
+        "impaled|impaling|crushed to death|beaten to death|stabbed to death|shot to death",
+        "hacked to death|hacking to death|chopped up body|torn apart by|ripped apart",
+        "sanglante|sanglantes|bain de sang|mare de sang|flaque de sang|du sang partout",
+        "sang partout|couvert de sang|couverte de sang|couverts de sang|plein de sang",
+        "pleine de sang|gicle* de sang|giclee de sang|gerbe de sang|decapit*|demembr*",
+        "mutil*|egorg*|eventr*|tripes a l'air|entrailles|tete coupee|tetes coupees",
+        "tete tranchee|tetes tranchees|tuerie*|carnage|tortur*|lynchage|lynche|brule vif",
+        "brulee vive|brules vifs|bruler vif|lapidation|lapide|lapidee|attaque a l'acide",
+        "cadavre*|corps sans vie|corps mutile*|crime de guerre|crimes de guerre|charnier*",
+        "fusillade dans une ecole|tuerie de masse|meurtre de masse|cannibal*|chair humaine",
+        "poignarde a mort|battu a mort|battue a mort|crane ecrase|cervelle eclatee",
+        "cervelle partout|pendaison publique|execution publique|peloton d'execution"),
+        unless=_t("corpse flower|corpse lily|cadaver dog*|halloween decoration|haunted house"
+                  "|zombie makeup|fake blood prop|tomato sauce|ketchup|sauce tomate|history book"
+                  "|blood orange|blood moon|bloody mary|cannibal corpse band|tortured artist"
+                  "|tortured soul|tortured poet|tortilla|tortue|tortues|tortoise"),
+        reason=""),
+    _rule("violence.harm", "violence", HARM_VERBS, near=PEOPLE, window=4,
+          unless=HARM_EXCEPTIONS),
+    _rule("violence.kill", "violence", KILL, near=PEOPLE, window=4, unless=KILL_EXCEPTIONS),
+    _rule("violence.shoot", "violence", SHOOT, near=_t(PEOPLE, WEAPONS, GORE_OUTCOMES),
+          window=4, unless=SHOOT_EXCEPTIONS),
+    _rule("violence.weapon_blood", "violence", WEAPONS, near=GORE_OUTCOMES, window=6,
+          unless=_t("butcher|boucher|boucherie|steak|meat|viande|beef|boeuf|roast|roti|tomato"
+                    "|tomate|beet|betterave|paint|peinture|ketchup|jam|confiture|halloween prop"
+                    "|dead leaves|dead tree|dead end|feuilles mortes|arbre mort|cul de sac")),
+    _rule("violence.hunting_people", "violence", _t(
+        "hunt|hunts|hunting|hunted|hunter|hunters|prey on|chasse|chassent|chasser|traque*"),
+        near=_t("humans|human|people|a man|a woman|children|kids|women|men|humains|gens"
+                "|enfants|femmes|hommes|un homme|une femme|the homeless|les sdf|migrants"),
+        window=3, unless=_t("treasure|tresor|easter egg*|oeufs de paques|ghost*|fantome*"
+                            "|bargain*|job|jobs|emploi|talent|head hunter|chasseur de tetes"
+                            "|photo*|shadow*|souvenir*|mushroom*|champignon*|truffle*")),
+    # Hate and extremism.
+    _rule("hate.strong", "hate", HATE_STRONG,
+          unless=_t("history lesson|history documentary|museum|musee|memorial|memoire"
+                    "|remembrance|holocaust memorial|lecon d'histoire|indiana jones|hindu temple"
+                    "|sanskrit|buddhist|bouddhiste|diwali")),
+    _rule("hate.violence", "hate", HATE_ACTIONS, near=GROUPS, window=4,
+          unless=_t("against racism|contre le racisme|stop hate|love|amour|protect|proteger"
+                    "|welcome|accueillir|celebrate|celebrer|hanging out|burning man|burn calories")),
+    _rule("hate.dehumanising", "hate", HATE_INSULTS, near=GROUPS, window=3,
+          unless=_t("pet rats|lab rats|zoo|dogs and cats|chiens et chats|hot dogs|guinea pigs"
+                    "|pet dogs|walking dogs|promenant|rescue|refuge")),
+    # Real people, one rule per group of names (a verified cameo of the person waives it).
+    *[
+        _rule(f"people.{suffix}", "public_figures", _t(names), unless=REAL_PEOPLE_EXCEPTIONS,
+              window=3)
+        for suffix, names in REAL_PEOPLE
+    ],
+    # Realistic fake news.
+    _rule("deception.news_footage", "deception", NEWS_FORMATS, near=NEWS_EVENTS, window=8,
+          unless=NEWS_EXCEPTIONS),
+    _rule("deception.landmark", "deception", LANDMARKS, near=_t(CITY_DISASTERS,
+          "attack|attacked|attacking|attaque|attaquee|terrorist*|terroriste*|hijack*|gunman"
+          "|gunmen|shooting|shot|plane crash*|crash into|crashes into|crashed into|hits|struck"
+          "|s'ecrase|percute"), window=8, unless=CITY_EXCEPTIONS),
+    _rule("deception.city", "deception", CITIES, near=CITY_DISASTERS, window=6,
+          unless=CITY_EXCEPTIONS),
+    _rule("deception.election", "deception", _t(
+        "ballot stuffing|stuffing ballot*|fake ballot*|ballots being burned|burning ballots",
+        "rigged election|stolen election|election fraud|voter fraud|voting machine* hacked",
+        "bourrage d'urnes|bourrage des urnes|fraude electorale|election truquee",
+        "bulletins brules|faux bulletins|urnes bourrees")),
+    # Characters the registry can't name alone ("Elsa" is also a first name).
+    _rule("rights.context", "rights", _t(
+        "elsa|anna|olaf|ariel|belle|jasmine|mulan|pocahontas|cinderella|cendrillon|aurora",
+        "woody|buzz|nemo|dory|simba|mario|link|peach|sonic|tails|joker|robin|flash|thor|loki",
+        "hulk|venom|mickey|minnie|pluto|goofy|dingo|stitch|baymax|moana|maui|rapunzel|shrek",
+        "marshall|chase|skye|patrick|tigger|pooh|winnie|olaf"),
+        near=_t("disney|pixar|marvel|dc comics|nintendo|sega|dreamworks|frozen|arendelle",
+                "reine des neiges|toy story|mushroom kingdom|royaume champignon|gotham|avengers",
+                "asgard|hundred acre|hedgehog|herisson|paw patrol|pat patrouille|bikini bottom",
+                "under the sea|little mermaid|petite sirene|snow queen|ice powers|let it go",
+                "green cap|red cap and mustache|casquette rouge|moustache|plumber|plombier"),
+        window=6),
+]
+
+
+def categories_install(apps: Any) -> None:
+    PolicyCategory = apps.get_model("generation", "PolicyCategory")
+    for row in CATEGORIES:
+        defaults = {key: value for key, value in row.items() if key != "slug"}
+        PolicyCategory.objects.get_or_create(slug=row["slug"], defaults=defaults)
+
+
+def default_policy_install(apps: Any, *, update: bool = False) -> dict[str, int]:
+    """Create the shipped categories, rules and rights holders that are missing (by key).
+    With `update`, shipped rows are reset to the shipped content (a moderator's edits to them
+    are lost; rows without a key are never touched). Returns how many rows were created."""
+    PolicyTerm = apps.get_model("generation", "PolicyTerm")
+    RightsHolder = apps.get_model("generation", "RightsHolder")
+    categories_install(apps)
+    created = {"rules": 0, "rights_holders": 0}
+    for rule in RULES:
+        fields = {key: value for key, value in rule.items() if key != "key"}
+        if update:
+            _, was_created = PolicyTerm.objects.update_or_create(key=rule["key"], defaults=fields)
+        else:
+            _, was_created = PolicyTerm.objects.get_or_create(key=rule["key"], defaults=fields)
+        created["rules"] += was_created
+    for key, name, holder, aliases, unless in RIGHTS_HOLDERS:
+        fields = {"name": name, "holder": holder, "aliases": _t(aliases), "unless": _t(unless),
+                  "policy": "block"}  # fmt: skip
+        if update:
+            _, was_created = RightsHolder.objects.update_or_create(
+                key=f"rights.{key}", defaults=fields
+            )
+        else:
+            _, was_created = RightsHolder.objects.get_or_create(
+                key=f"rights.{key}", defaults=fields
+            )
+        created["rights_holders"] += was_created
+    return created
