@@ -98,7 +98,10 @@ SEXUAL_STRONG = _t(
     "strip teaseuse*|stripteaseuse*|pute|putes|escort girl|viol|viols|violer|violee|violees|viole|violeur|attouchement*",
     "agression sexuelle|erotique|erotisme|obscene|gode|godemiche|sextoy|nu integral|nudite",
     "sexe|faire l'amour|font l'amour|couchent ensemble|coucher avec|a poil|tout nu|toute nue",
-    "exhib*|partie de jambes en l'air|sucer|suce|suceuse|enculer|encule|jouir",
+    "exhibitionni*|exhibitionist*|exhibe|exhiber|s'exhibe|partie de jambes en l'air",
+    "sucer|suce|suceuse|enculer|encule|jouir|jerking off|jerk off|jerks off|jerked off",
+    "wanking|wank|wanks|se branle|se branler|making love|make love|makes love|made love",
+    "cumming|cums|cum on|seins a l'air|fesses a l'air|cul a l'air|sexe a l'air",
 )
 NAKED = _t(
     "naked|nude|undressed|undressing|unclothed|without clothes|no clothes|no clothing",
@@ -115,7 +118,7 @@ NAKED_EXCEPTIONS = _t(
     "cable|flame|eye|eyes|truth|stage|nail|nails|lips|lipstick|mur|murs|arbre|arbres|fil|fils",
 )
 SUGGESTIVE = _t(
-    "sexy|seductive|seductively|sensual|sensually|provocative|lingerie|see through|sheer",
+    "seductive|seductively|sensual|sensually|provocative|lingerie|see through|busty|busty",
     "underwear|panties|thong|g string|undress*|striptease|twerk*|lascivious|sultry|slutty",
     "aguicheuse|lascive|sensuelle|seduisante|provocante|sous vetements|culotte|string",
     "soutien gorge|petite tenue|deshabill*|sulfureuse",
@@ -135,7 +138,7 @@ GORE_OUTCOMES = _t(
 HARM_VERBS = _t(
     "stab|stabs|stabbed|stabbing|strangle*|strangling|behead*|decapitat*|slit|slits|slitting",
     "torture*|torturing|murder|murders|murdered|murdering|slaughter|slaughters|slaughtered",
-    "slaughtering|executed|executing|execution|beat to death|beaten to death|beats to death",
+    "slaughtering|executed|execution|beat to death|beaten to death|beats to death",
     "beating to death|gun down|guns down|gunned down|gunning down|shot dead|shoots dead",
     "open fire on|opens fire on|opened fire on|massacre*|mutilat*|dismember*|maim*|lynch*",
     "burn alive|burned alive|burnt alive|burning alive|set on fire|sets on fire|set fire to",
@@ -143,6 +146,7 @@ HARM_VERBS = _t(
     "drowning|hanged|gallows|attack*|assault*|impal*|skin alive|skinned alive|throw acid",
     "throws acid|acid attack|bludgeon*|assassinat*|chopped off|hacked off|cut off his",
     "cut off her|cuts off his|cuts off her|beat up|beats up|beating up|beaten up|torch*",
+    "eaten alive|mauled|mauling|torn apart|ripped apart|ripping apart|tearing apart",
     "poignard*|massacr*|egorg*|etrangl*|tabass*|passer a tabac|tortur*|execute|executee",
     "executes|execution|pendre|pendu|pendue|pendus|pendaison|potence|noie|noye|noyee",
     "brule vif|brulee vive|brules vifs|bruler vif|ecrase par|renverse par une voiture",
@@ -160,9 +164,11 @@ HARM_EXCEPTIONS = _t(
     "alien|aliens|orc|orcs|monstre|monstres|extraterrestre*|kraken|godzilla|dinosaur*",
     "dinosaure*|mosquito*|moustique*|seagull*|mouette*|goose|geese|oie|oies|tickle*|chatouill*",
     "cake|gateau|bread|pain|vegetables|legumes|fruit|fruits|onion|oignon|pumpkin|citrouille",
+    "perfectly executed|well executed|flawlessly executed|dive|routine|paper|envelope|letter",
 )
 KILL = _t(
     "kill|kills|killed|killing|killer|killers|tuer|tue|tuee|tues|tuees|tuant|tuent|abattre",
+    "abat|abattent|abattant",
     "abattu par balle*|abattue par balle*|abattus par balle*",
 )
 KILL_EXCEPTIONS = _t(
@@ -171,11 +177,12 @@ KILL_EXCEPTIONS = _t(
     "killed the game|killing the game|tuer le temps|tue le temps|abattre un arbre|arbre",
     "arbres|tree|trees|mur|travail|boulot|weeds|mauvaises herbes|bacteria|bacteries|germs",
     "microbes|zombie*|dragon*|monster*|monstre*|robot*|alien*|orc|orcs|video game|jeu video",
-    "mosquito*|moustique*|mouche*|flies|fly|cafard*|cockroach*",
+    "mosquito*|moustique*|mouche*|flies|fly|cafard*|cockroach*|cartes|cards|quilles",
 )
 SHOOT = _t(
     "shoot|shoots|shooting|shot|shooter|shooters|gunning|fires at|fired at|firing at",
     "opens fire|opened fire|tire sur|tirer sur|tirant sur|a tire sur|tirent sur|fusille*",
+    "sniper|snipers|tireur d'elite|snipe|snipes|sniping",
     "fusiller|flingue*|descend a bout portant|a bout portant|execute d'une balle",
 )
 SHOOT_EXCEPTIONS = _t(
@@ -194,6 +201,16 @@ SHOOT_EXCEPTIONS = _t(
     "hockey|puck|soccer|football|rugby|handball|netball|shooting range|stand de tir",
 )
 SELF_HARM_STRONG = _t(
+    "setting himself on fire|sets himself on fire|set himself on fire|set herself on fire",
+    "setting herself on fire|sets herself on fire|self immolation|s'immole|s'immoler",
+    "hang yourself|hanging yourself|kill yourself|killing yourself|kys|hang themselves",
+    "tue toi|tuez vous|suicide toi|shoots himself|shooting himself|shot himself|shoot myself",
+    "shoot herself|shot herself|shooting herself|shoots herself|se tire une balle",
+    "s'est tire une balle|se tirer une balle|gun to his head|gun to her head|gun to my head",
+    "gun to his own head|pistolet sur la tempe|arme sur la tempe|canon dans la bouche",
+    "gun in his mouth|gun in her mouth|se jeter sous|se jette sous|jumps in front of a train",
+    "jumped in front of a train|jumping in front of a train|throws himself in front of",
+    "throws herself in front of|threw himself in front of|threw herself in front of",
     "suicide|suicides|suicidal|commit suicide|commits suicide|committing suicide",
     "kill myself|kill himself|kill herself|kill themselves|kills himself|kills herself",
     "killing myself|killing himself|killing herself|killed himself|killed herself",
@@ -218,7 +235,10 @@ SELF_HARM_STRONG = _t(
     "se jette du haut|se defenestrer|se defenestre|defenestration|surdose|avaler des cachets",
     "envie de mourir|veut mourir|veux mourir|corde au cou|se faire du mal|se blesser volontairement",
 )
-WRISTS = _t("wrist|wrists|vein|veins|forearm|forearms|poignet|poignets|veine|veines|avant bras")
+WRISTS = _t(
+    "wrist|wrists|vein|veins|forearm|forearms|arm|arms|thigh|thighs|skin|poignet|poignets",
+    "veine|veines|avant bras|bras|cuisse|cuisses|peau",
+)
 CUTTING = _t(
     "cut|cuts|cutting|slit|slits|slitting|slash|slashes|slashing|razor|razors|blade|blades",
     "coupe|couper|coupant|taillade*|tranche*|entaille*|ouvre|ouvrir|lame|lames|rasoir",
@@ -229,7 +249,18 @@ JUMPING = _t(
 )
 JUMP_DEATH = _t(
     "to die|to his death|to her death|to end it|end it all|suicide|pour mourir|pour en finir",
-    "mourir|en finir|sa mort",
+    "en finir|sa mort|to end her life|to end his life|end my life|mettre fin a",
+)
+MEANS = _t(
+    JUMPING, "pills|pill|medication|medications|meds|sleeping pills|overdose|poison|bleach",
+    "rope|noose|gun|pistol|razor|blade|train|bridge|roof|cliff|window|medicaments|medicament",
+    "cachets|comprimes|somniferes|poison|javel|corde|pistolet|fusil|rasoir|lame|train|pont",
+    "toit|falaise|fenetre|avale|avaler|swallow*|takes|taking|prend|prendre",
+)
+BODY_PARTS = _t(
+    "head|heads|arm|arms|hand|hands|leg|legs|finger|fingers|limb|limbs|ear|ears|tongue|foot",
+    "feet|nose|eye|eyes|penis|tete|tetes|bras|main|mains|jambe|jambes|doigt|doigts|oreille",
+    "oreilles|langue|pied|pieds|nez|oeil|yeux",
 )
 
 HATE_STRONG = _t(
@@ -248,6 +279,8 @@ HATE_STRONG = _t(
     "nettoyage ethnique|bamboula|chinetoque*|niakoue*|burning cross|cross burning",
     "burning the quran|burning a quran|burning the koran|burn the quran|bruler le coran",
     "brule le coran|sous homme|sous hommes|race inferieure|races inferieures|inferior race",
+    "antisemit*|anti semit*|racist caricature|caricature raciste|antisemite*|islamophob*",
+    "racist propaganda|propagande raciste|propagande antisemite|caricature antisemite",
 )
 HATE_ACTIONS = _t(
     "kill|kills|killing|exterminate*|exterminating|extermination|eradicate*|gas|gassing",
@@ -255,7 +288,8 @@ HATE_ACTIONS = _t(
     "hate|hates|hating|beat up|beating|attack*|massacre*|genocide|purge|cleanse|ban all",
     "exterminer|extermine|exterminons|eradiquer|gazer|gazez|deporter|mort aux|a mort les",
     "tuer|tuez|tuons|bruler|brulez|pendre|pendez|lyncher|massacrer|virer tous|dehors les",
-    "degagez|haine|hair|detester|frapper|tabasser|casser du",
+    "degagez|haine|hair|detester|frapper|tabasser|casser du|frappe|frappent|tabasse",
+    "tabassent|attaque|attaquent|agresse|agressent|beat|beats|beating|punch*|kick*",
 )
 HATE_INSULTS = _t(
     "vermin|cockroach|cockroaches|rats|animals|subhuman*|parasite*|filth|filthy|savages",
@@ -273,6 +307,7 @@ GROUPS = _t(
     "chinois|immigre|immigres|migrant|migrants|refugie|refugies|homosexuel*|lesbienne",
     "lesbiennes|transgenre*|chretien|chretiens|catholique|catholiques|hindou|hindous",
     "rom|roms|gitan|gitans|tsigane|tsiganes|africain|africains|maghrebin*|handicape*",
+    "racist|racists|raciste|racistes",
 )
 
 NEWS_FORMATS = _t(
@@ -359,6 +394,7 @@ CITY_DISASTERS = _t(
     "missiles|airstrike*|air strike*|frappe*|bombardement*|bombarde*|invasion|invaded",
     "envahi*|mass shooting|fusillade*|hostage*|prise d'otages|otage*|riot*|emeute*",
     "collapse*|collapsing|effondre*|s'effondre|destroyed|destruction|detruit*|in ruins|en ruine*",
+    "invading|invades|invade|tanks in|tanks rolling|chars dans|chars d'assaut",
     "on fire|in flames|en feu|en flammes|burning|burns|brule|brulent|massacre*|tuerie*",
     "coup d'etat|coup|martial law|loi martiale|crash*|plane crashes|avion s'ecrase",
     "earthquake|seisme|tsunami|flooded|inonde*|under water|sous l'eau|evacuated|evacue*",
@@ -412,6 +448,7 @@ REAL_PEOPLE: list[tuple[str, str]] = [
      "|claudia sheinbaum|cyril ramaphosa|nelson mandela|mandela|mahmoud abbas"
      "|yahya sinwar|sinwar|ismail haniyeh|alexei navalny|navalny|lukashenko"
      "|ursula von der leyen|von der leyen|pope francis|pope leo|pape francois|pape leon"
+     "|the pope|le pape|pope|pape"
      "|dalai lama|king charles|charles iii|queen elizabeth|elizabeth ii|prince william"
      "|prince harry|meghan markle|kate middleton|princess diana|lady diana|lady di"),
     ("dictators", "adolf hitler|hitler|joseph stalin|stalin|staline|benito mussolini"
@@ -464,6 +501,7 @@ REAL_PEOPLE: list[tuple[str, str]] = [
      "|salman rushdie|malala|malala yousafzai|jacinda ardern|mark rutte|emmanuel todd"),
 ]
 REAL_PEOPLE_EXCEPTIONS = _t(
+    "pope costume|costume de pape|medieval pope|pape medieval|pope of the|chess|echecs",
     "trump card|trump cards|trumps card|poutine fries|poutine with|plate of poutine|eat poutine",
     "eating poutine|cheese curds|gravy|frites|fromage en grains|une poutine|la poutine au",
     "poutine quebecoise|assiette de poutine|musk ox|musk oxen|musk deer|musk rose|musk melon",
@@ -524,7 +562,8 @@ RIGHTS_HOLDERS: list[tuple[str, str, str, str, str]] = [
      "|jigglypuff|rondoudou|snorlax|ronflex|gengar|ectoplasma|ash ketchum|sacha et pikachu"
      "|psyduck|psykokwak|lucario|pokeball|poke ball", ""),
     ("sonic", "Sonic the Hedgehog", "Sega", "sonic the hedgehog|sonic le herisson"
-     "|sonic and tails|sonic et tails|knuckles the echidna|dr eggman", ""),
+     "|sonic and tails|sonic et tails|knuckles the echidna|dr eggman|sonic and knuckles"
+     "|sonic et knuckles|sonic the hedgehog 2|sega sonic", ""),
     ("spongebob", "SpongeBob SquarePants", "Nickelodeon (Paramount)", "spongebob"
      "|sponge bob|squarepants|bob l'eponge|bob eponge|patrick star|patrick l'etoile de mer"
      "|squidward|carlo tentacule|bikini bottom|krusty krab|crabe croustillant|plankton and"
@@ -666,6 +705,29 @@ RULES: list[dict[str, Any]] = [
                     "|bonbon|pouce|glace|lollipop|jouir de la vue|jouir du soleil|jouir de")),
     _rule("sexual.naked", "sexual", NAKED, near=_t(PEOPLE, BODY), window=4,
           unless=NAKED_EXCEPTIONS),
+    _rule("sexual.undressing", "sexual", _t(
+        "taking off|takes off|take off|took off|removing|removes|remove|removed|strips off",
+        "stripping off|pulls off|pulling off|pulls down|pulling down|enleve|enlever|enlevant",
+        "retire|retirer|retirant|ote|oter|baisse|baisser"),
+        near=_t("clothes|clothing|bra|panties|underwear|knickers|bikini top|all her clothes",
+                "vetements|habits|culotte|soutien gorge|slip|string|petite culotte|fringues"),
+        window=3),
+    _rule("sexual.body", "sexual", _t(
+        "flashing|flashes|showing|shows|exposing|exposes|exposed|bare|baring|naked|nude|big",
+        "huge|giant|busty|bouncing|grabbing|grabs|touching|touches|fondling|licking|sucking",
+        "squeezing|montre|montrant|exhibe|gros|grosse|grosses|enormes|touche|caresse|leche",
+        "suce|pelote|tripote"),
+        near=_t("breasts|breast|boobs|nipples|nipple|tits|butt|buttocks|ass|crotch|genitals",
+                "seins|sein|poitrine|tetons|fesses|cul|entrejambe|parties intimes"), window=3,
+        unless=_t("chicken breast*|duck breast*|turkey breast*|blanc de poulet|magret|poulet"
+                  "|chicken|duck|turkey|canard|dinde|breast cancer|cancer du sein|mammogra*"
+                  "|donkey|ane|big butt of a|horse|cheval|robin|bird|oiseau")),
+    _rule("sexual.sexy", "sexual", _t("sexy|hot|sexy|sensuel*|chaude|chaudes"),
+          near=_t("in bed|on the bed|bed|naked|undress*|lingerie|posing|poses|spread|bent over",
+                  "twerk*|strip*|bikini|lit|nue|nu|on all fours|a quatre pattes|underwear",
+                  "sous vetements|string|thong|panties|culotte|bra|soutien gorge"), window=4,
+          unless=_t("hot tub|hot dog|hot sauce|hot air|hot spring*|hot chocolate|hot bath"
+                    "|hot weather|hot day|hot summer|sauce|chocolat|comic strip|strip of")),
     _rule("sexual.suggestive", "sexual", SUGGESTIVE,
           near=_t(PEOPLE, BODY, "posing|poses|pose|bed|lit|spread|bent over|on all fours"),
           window=5,
@@ -681,8 +743,11 @@ RULES: list[dict[str, Any]] = [
           unless=_t("suicide squad|suicide squeeze|suicide doors|suicide door|suicide prevention"
                     "|prevention du suicide|hotline|helpline|numero d'ecoute")),
     _rule("self_harm.wrists", "self_harm", WRISTS, near=CUTTING, window=4,
-          unless=_t("watch|bracelet|montre|wristband|sleeve|manche|tattoo|tatouage")),
-    _rule("self_harm.jump", "self_harm", JUMPING, near=JUMP_DEATH, window=6),
+          unless=_t("watch|bracelet|montre|wristband|sleeve|sleeves|manche|manches|tattoo"
+                    "|tatouage|shav*|rase|raser|rasage|epil*|wax*|cire|hair|poils|cheveux|paper"
+                    "|papier|fabric|tissu|pattern|patron|sewing|couture|surgeon|chirurgien"
+                    "|surgery|chirurgie|doctor|medecin|cast|platre|bandage|pansement")),
+    _rule("self_harm.means", "self_harm", JUMP_DEATH, near=MEANS, window=6),
     _rule("self_harm.noose", "self_harm", _t("noose|nooses|corde|rope"),
           near=_t("neck|his neck|her neck|cou|around his neck|autour du cou|hang himself"
                   "|hang herself|se pendre|stool|tabouret|chair|chaise"), window=4,
@@ -701,6 +766,14 @@ RULES: list[dict[str, Any]] = [
         "exploding head|skull crushed|crushed skull|bashed in skull|torture chamber",
         "torture video|tortured|torturing|snuff film|snuff video|execution video",
         "public execution|firing squad|lynching|lynched|mass shooting|school shooting",
+        "gunshot wound*|bullet wound*|stab wound*|blood spurting|spurting blood|blood pouring",
+        "pouring blood|blood dripping|dripping blood|dripping with blood|bleeding out",
+        "bleeding to death|bled to death|blessure par balle|plaie par balle|sang qui gicle",
+        "bodies hanging|body hanging|hanging bodies|hanging body|corpses hanging",
+        "hanged bodies|hanging corpse*|pendus a un arbre|corps pendus|corps pendu|massacre",
+        "massacres|blood in the water|sang dans l'eau",
+        "re:(?:eating|eats|ate|devour\\w*|devor\\w*|mange\\w*) (?:a |an |the |un |une |le |la |des |les )?(?:swimmer|surfer|diver|man|woman|child|person|people|human|humans|baby|kid|nageur|surfeur|plongeur|homme|femme|enfant|personne|gens|humain|humains|bebe)s?",
+        "pisse le sang|pissait le sang|se vide de son sang|vidé de son sang|blood gushes",
         "school shooter|shooting spree|killing spree|mass murder*|mass killing|war crime*",
         "burned alive|burning alive|burnt alive|burn alive|stoning to death|stoned to death",
         "acid attack|cannibal*|eating human flesh|human flesh|dead body|dead bodies",
@@ -724,6 +797,40 @@ RULES: list[dict[str, Any]] = [
         reason=""),
     _rule("violence.harm", "violence", HARM_VERBS, near=PEOPLE, window=4,
           unless=HARM_EXCEPTIONS),
+    _rule("violence.face", "violence", _t(
+        "cut|cuts|cutting|slash|slashes|slashing|slashed|slice|slices|slicing|sliced|stab",
+        "stabs|stabbing|stabbed|carve|carves|carving|carved|taillade|tailladee|taillader",
+        "entaille|entailler|lacere|lacerer|balafre|balafrer|coupe|couper|poignarde"),
+        near=_t("face|faces|throat|neck|eyes|eye|belly|stomach|guts|visage|gorge|cou|yeux",
+                "oeil|ventre|gorges"), window=3,
+        unless=_t("cake|bread|shaving|shave|barber|makeup|maquillage|beard|barbe|fish"
+                  "|poisson|pumpkin|citrouille|watermelon|pasteque|face mask|cheese|fromage"
+                  "|steak|meat|viande|pattern|portrait|sculpt*|clay|argile|wood|bois|stone"
+                  "|pierre|ice|glace|surgeon|surgery|chirurg*|doctor|medecin|hair|cheveux"
+                  "|frange|bangs|paper|papier|diamond|diamant|gem|jewel*|bijou*|ribbon|ruban")),
+    _rule("violence.execution", "violence", _t(
+        "execute|executes|executing|executed|execution|shoot|shoots|shooting|behead*|kill*",
+        "execute|executent|executer|abattre|abattent|tuer|tuent|fusiller|fusillent|egorg*"),
+        near=_t("hostage|hostages|prisoner|prisoners|captive|captives|otage|otages",
+                "prisonnier|prisonniers|captif|captifs|detenu|detenus"), window=4),
+    _rule("violence.amputation", "violence", _t(
+        "cut off|cuts off|cutting off|chop off|chops off|chopped off|chopping off|hack off",
+        "hacked off|hacking off|sever|severs|severing|ripped off|torn off|blown off|sliced off",
+        "slices off|saw off|sawing off|sawed off|being cut off|coupe|coupee|coupees|couper",
+        "coupant|tranche|tranchee|tranchees|trancher|arrache|arrachee|arracher|scie|scier"),
+        near=BODY_PARTS, window=3,
+        unless=_t("hair|nails|crust|sleeve|sleeves|cheveux|ongles|croute|manche|manches"
+                  "|en cuisinant|while cooking|accident|souffle|breath|coupe du monde|world cup"
+                  "|haircut|coupe de cheveux|barber|coiffeur|frange|bangs|fringe|carrot|carotte"
+                  "|branch|branche|tree|arbre|head of lettuce|tete de salade|salade|lettuce"
+                  "|head of broccoli|fish head|tete de poisson|poisson|fish|garlic|ail|pied de")),
+    _rule("violence.vehicle", "violence", _t(
+        "running over|runs over|ran over|run over|plows into|ploughs into|plowing into",
+        "drives into|driving into|drove into|rams into|ramming into|rammed into|mows down",
+        "mowing down|fonce dans|fonce sur|foncant sur|renverse|renversant|ecrase|ecrasant"),
+        near=_t("crowd|crowds|pedestrians|pedestrian|people|children|kids|a man|a woman",
+                "cyclist|cyclists|protesters|foule|pietons|pieton|passants|gens|enfants",
+                "cycliste|cyclistes|manifestants|un homme|une femme"), window=4),
     _rule("violence.kill", "violence", KILL, near=PEOPLE, window=4, unless=KILL_EXCEPTIONS),
     _rule("violence.shoot", "violence", SHOOT, near=_t(PEOPLE, WEAPONS, GORE_OUTCOMES),
           window=4, unless=SHOOT_EXCEPTIONS),
@@ -744,8 +851,31 @@ RULES: list[dict[str, Any]] = [
                     "|remembrance|holocaust memorial|lecon d'histoire|indiana jones|hindu temple"
                     "|sanskrit|buddhist|bouddhiste|diwali")),
     _rule("hate.violence", "hate", HATE_ACTIONS, near=GROUPS, window=4,
-          unless=_t("against racism|contre le racisme|stop hate|love|amour|protect|proteger"
+          unless=_t("ballon|balle|ball|couleur|color|colour|peinture|paint|tableau|cheval|chat"
+                    "|chien|cat|dog|horse|touche|piano|key|keys|drum|drums|tambour|batterie"
+                    "|against racism|contre le racisme|stop hate|love|amour|protect|proteger"
                     "|welcome|accueillir|celebrate|celebrer|hanging out|burning man|burn calories")),
+    _rule("hate.places_of_worship", "hate", _t(
+        "burning|burn|burns|burned|set fire|sets fire|setting fire|torching|torch|attacking",
+        "attack|attacked|bombing|bomb|bombed|vandaliz*|vandalis*|desecrat*|bruler|brule",
+        "brulent|incendie*|attaque*|profan*|saccag*|tag* des croix"),
+        near=_t("mosque|mosques|synagogue|synagogues|church|churches|temple|temples|mosquee",
+                "mosquees|eglise|eglises|cathedral|cathedrale|gurdwara|pagoda|pagode"),
+        window=3, unless=_t("candle*|incense|encens|bougie*|cierge*|calories|sun|soleil")),
+    _rule("hate.claims", "hate", GROUPS, near=_t(
+        "control the world|controlling the world|controls the world|control the media",
+        "control the banks|controlling the banks|rule the world|secretly run|conspiracy",
+        "complot|controlent le monde|controlent les medias|dirigent le monde|replacing us",
+        "replace us|nous remplacent|grand remplacement|are taking over|should be killed",
+        "should die|must die|deserve to die|should be exterminated|doivent mourir",
+        "meritent de mourir|should be deported|doivent etre expulses|go back to your country",
+        "rentrez chez vous|retournez dans votre pays|should be banned|are the problem",
+        "sont le probleme|are inferior|sont inferieurs|are criminals|sont tous des criminels",
+        "are all terrorists|sont tous des terroristes|are all rapists|sont tous des violeurs",
+        "are not human|ne sont pas humains|a disease|une maladie|should burn|doivent bruler",
+        "gas chamber|chambre a gaz|chambres a gaz|oven|ovens|fours|big nose|hooked nose",
+        "long nose|gros nez|nez crochu|greedy|money bags|bags of money|sacs d'argent|cupide",
+        "cupides|rapaces"), window=4),
     _rule("hate.dehumanising", "hate", HATE_INSULTS, near=GROUPS, window=3,
           unless=_t("pet rats|lab rats|zoo|dogs and cats|chiens et chats|hot dogs|guinea pigs"
                     "|pet dogs|walking dogs|promenant|rescue|refuge")),
