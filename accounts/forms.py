@@ -5,8 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.handles import handle_lookalike_of
 from accounts.models import User, handle_validator
 
 
@@ -29,6 +31,12 @@ class SignUpForm(forms.Form):
         handle_validator(handle)
         if User.objects.filter(username__iexact=handle).exists():
             raise forms.ValidationError(gettext_lazy("That handle is taken."))
+        imitated = handle_lookalike_of(handle=handle)
+        if imitated:
+            raise forms.ValidationError(
+                _("That handle looks too much like @%(handle)s. Choose another.")
+                % {"handle": imitated}
+            )
         return handle
 
     def clean(self) -> dict:

@@ -13,8 +13,10 @@ from channels.layers import get_channel_layer
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
+from accounts.handles import handle_lookalike_of
 from accounts.models import User
 from config.errors import DomainError
 
@@ -27,6 +29,12 @@ def user_group_name(user_id: int) -> str:
 
 
 def user_create(*, handle: str, password: str, email: str = "", display_name: str = "") -> User:
+    imitated = handle_lookalike_of(handle=handle)
+    if imitated:
+        message = _("That handle looks too much like @%(handle)s. Choose another.") % {
+            "handle": imitated
+        }
+        raise DomainError(message, code="lookalike_handle", fields={"handle": [message]})
     user = User(username=handle.lower(), email=email, display_name=display_name)
     user.set_password(password)
     user.full_clean()

@@ -15,6 +15,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from accounts.handles import mention_lookalikes_refuse
 from accounts.models import NotificationKind, User
 from accounts.selectors import can_moderate, handle_lookup_keys, handle_resolve, mentioned_handles
 from accounts.services import notify
@@ -48,6 +49,7 @@ from feed.selectors import (
 )
 from feed.serializers import VideoSerializer
 from generation.models import GenerationJob, JobStatus
+from generation.policy import caption_check, comment_check
 
 COMMENT_EDIT_WINDOW = timedelta(minutes=15)
 
@@ -64,6 +66,10 @@ def video_publish(*, job: GenerationJob, user: User, caption: str = "") -> tuple
         return existing, False
     if job.status != JobStatus.SUCCEEDED or not job.video_file:
         raise Conflict("Only a finished draft can be published.", code="not_publishable")
+    verdict = caption_check(caption)
+    if not verdict.allowed:
+        raise DomainError(verdict.reason, code="caption_blocked", status_code=422,
+                          fields={"caption": [verdict.reason]})  # fmt: skip
     parent = job.remix_of if job.remix_of_id else None
     video = Video(
         creator=user,
@@ -164,6 +170,11 @@ def _clean_comment_body(body: str) -> str:
     if "\x00" in body:  # PostgreSQL can't store it: a 400 here instead of a 500 there
         message = gettext("A comment can't contain null characters.")
         raise DomainError(message, fields={"body": [message]})
+    verdict = comment_check(body)
+    if not verdict.allowed:
+        raise DomainError(verdict.reason, code="comment_blocked", status_code=422,
+                          fields={"body": [verdict.reason]})  # fmt: skip
+    mention_lookalikes_refuse(text=body, field="body")
     return body
 
 

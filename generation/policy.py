@@ -19,16 +19,13 @@ import bisect
 import logging
 import re
 import threading
-import unicodedata
-from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from confusable_homoglyphs.confusables import confusables_data
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.utils.translation import gettext as _
 
+from config.unicode_text import canonical_characters
 from generation.external_moderation import external_moderation_check
 from generation.models import PolicyCategory, PolicyTerm, RightsHolder
 
@@ -36,12 +33,6 @@ logger = logging.getLogger(__name__)
 
 LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b",
                       "@": "a", "$": "s", "!": "i", "|": "l", "+": "t", "€": "e"})  # fmt: skip
-# Not look-alikes but single letters written as two in English and French words.
-LIGATURES = {"œ": "oe", "æ": "ae", "ß": "ss", "ø": "o", "đ": "d", "ł": "l", "ı": "i", "ĸ": "k",
-             # Cyrillic lowercase letters read as Latin ones in italic and handwriting, which
-             # TR39 (print forms) does not list.
-             "п": "n", "и": "u", "ш": "w"}  # fmt: skip
-APOSTROPHES = "'’‘ʼ`´"
 ELISION = re.compile(r"(?<![a-z0-9])(?:[lcdjmnst]|qu|jusqu|lorsqu|puisqu) ?' ?(?=[a-z0-9@$])")
 # The same, spelled out: "l.'.a.m.o.u.r".
 SPELLED_ELISION = re.compile(r"^(?:[lcdjmnst]|qu)[.\-_*~]*'[.\-_*~]*(?=[a-z])")
@@ -50,54 +41,28 @@ SEPARATORS = re.compile(r"[\s,;:?()\[\]{}\"/\\<>=&#…]+")
 EDGE_PUNCTUATION = ".,;:!?\"'()[]{}*-_~"
 
 
-@lru_cache(maxsize=4096)
-def _fold(char: str) -> str:
-    """One non-ASCII character → its ASCII look-alike by the Unicode TR39 confusables data
-    (confusable-homoglyphs), or the character itself. Cyrillic "а" → "a", Greek "ο" → "o";
-    a lowercase letter with no Latin look-alike tries its capital ("к" → "К" → "K")."""
-    if char in LIGATURES:
-        return LIGATURES[char]
-    for candidate in dict.fromkeys((char.lower(), char, char.upper())):
-        found = _confusable_ascii(candidate)
-        if found:
-            return found.lower()
-    return char
+LEET_RUN = re.compile(r"[013457 8@$!|+€]+".replace(" ", ""))
+MENTION = re.compile(r"^@[a-z0-9_.]{3,30}$")
 
 
-def _confusable_ascii(char: str) -> str | None:
-    # The data links each character to its confusables both ways; a short breadth-first walk
-    # finds the nearest plain ASCII letter or digit.
-    seen = {char}
-    queue: deque[tuple[str, int]] = deque([(char, 0)])
-    while queue:
-        current, depth = queue.popleft()
-        if current != char and len(current) == 1 and current.isascii() and current.isalnum():
-            return current
-        if depth >= 3:
-            continue
-        for entry in confusables_data.get(current, ()):
-            glyph = entry["c"].strip("\u200e")
-            if glyph not in seen:
-                seen.add(glyph)
-                queue.append((glyph, depth + 1))
-    return None
-
-
-def canonical_characters(text: str) -> str:
-    """NFKC, no format characters, no accents, look-alike letters folded, lowercase."""
-    text = unicodedata.normalize("NFKC", text)
-    text = "".join(ch for ch in text if unicodedata.category(ch) not in {"Cf", "Cc"} or ch in "\n\t")
-    text = unicodedata.normalize("NFD", text)
-    text = "".join(ch for ch in text if unicodedata.category(ch) not in {"Mn", "Me"})
-    out = []
-    for ch in text:
-        if ch in APOSTROPHES:
-            out.append("'")
-        elif ch.isascii() or unicodedata.category(ch).startswith("Z"):
-            out.append(ch if ch.isascii() else " ")
+def _unleet(word: str) -> str:
+    """Leetspeak inside words only: "k1ll", "nud3", "$ex", "4nal" are words, while "4 cats",
+    "12yo", "3d", "4k" and "90s" keep their numbers."""
+    if not re.search(r"[a-z]", word):
+        return word
+    out: list[str] = []
+    position = 0
+    for run in LEET_RUN.finditer(word):
+        start, end = run.span()
+        before = word[start - 1] if start else ""
+        letters_after = len(re.match(r"[a-z]*", word[end:]).group())  # type: ignore[union-attr]
+        if before.isalpha() or (not before.isdigit() and letters_after >= 2):
+            out.append(word[position:start] + run.group().translate(LEET))
         else:
-            out.append(_fold(ch))
-    return "".join(out).lower()
+            out.append(word[position:end])
+        position = end
+    out.append(word[position:])
+    return "".join(out)
 
 
 def normalise(text: str) -> str:
@@ -106,16 +71,19 @@ def normalise(text: str) -> str:
 
 
 def normalise_variants(text: str) -> list[str]:
-    """The normalised text, and a second reading when spelled-out letters may have swallowed a
-    one-letter word: "mort aux a r a b e s" reads "arabes" and "rabes", "e x p l o s i o n à"
-    reads "explosiona" and "explosion"."""
+    """The normalised text, then other readings: when spelled-out letters may have swallowed a
+    one-letter word ("mort aux a r a b e s" also reads "rabes", "e x p l o s i o n à" also
+    "explosion"), and with letters repeated three times or more read once ("seeeexy")."""
     text = ELISION.sub("", canonical_characters(text))
     words: list[str] = []
     for chunk in text.split():
         chunk = SPELLED_ELISION.sub("", chunk.strip(EDGE_PUNCTUATION))
-        if re.search(r"[a-z]", chunk):
-            # Leetspeak only inside words: "4 cats" stays, "k1ll" becomes "kill".
-            chunk = chunk.translate(LEET)
+        if MENTION.match(chunk):
+            # An @mention is a person (or a cameo) in the scene: "@sam naked" reads as
+            # "someone sam naked", so context rules see a person there.
+            words.append("someone")
+            chunk = chunk[1:]
+        chunk = _unleet(chunk)
         for piece in SEPARATORS.split(chunk):
             parts = [p for p in re.split(r"[^a-z0-9]+", piece) if p]
             if not parts:
@@ -144,9 +112,10 @@ def normalise_variants(text: str) -> list[str]:
         if word:
             tokens.append(word)
             trimmed.append(word)
-    # "seeeexy", "nakeeed": three or more of a letter are one.
-    variants = [re.sub(r"([a-z])\1{2,}", r"\1", " ".join(t)) for t in (tokens, trimmed)]
-    return variants[:1] if variants[1] == variants[0] else variants
+    readings = [" ".join(tokens), " ".join(trimmed)]
+    # "seeeexy", "nakeeed": three or more of a letter read as one.
+    readings += [re.sub(r"([a-z])\1{2,}", r"\1", reading) for reading in readings]
+    return list(dict.fromkeys(readings))
 
 
 # -- compiling rules ---------------------------------------------------------------------------
@@ -306,11 +275,14 @@ _compile_lock = threading.Lock()
 
 
 def _policy_version() -> tuple[object, ...]:
-    """Changes whenever a policy row is added, edited or deleted (one small query per table)."""
+    """Changes whenever a policy row is added, saved, switched or deleted (one small query per
+    table; a switch by a bulk update, which leaves `updated_at` alone, changes the count)."""
     version: list[object] = []
     for model in (PolicyCategory, PolicyTerm, RightsHolder):
-        row = model.objects.aggregate(n=Count("pk"), t=Max("updated_at"))
-        version += [row["n"], row["t"]]
+        row = model.objects.aggregate(
+            n=Count("pk"), on=Count("pk", filter=Q(active=True)), t=Max("updated_at")
+        )
+        version += [row["n"], row["on"], row["t"]]
     return tuple(version)
 
 
@@ -329,7 +301,9 @@ def compiled_policy() -> _Compiled:
                 kind=term.kind,
                 reason=term.reason or term.category.reason,
                 terms=_compile_rule_terms(term),
-                near=compile_terms(_lines(term.near)) if term.kind == PolicyTerm.Kind.NEAR else None,
+                near=compile_terms(_lines(term.near))
+                if term.kind == PolicyTerm.Kind.NEAR
+                else None,
                 unless=compile_terms(_lines(term.unless)),
                 window=term.window,
                 waived_by_own_cameo=term.category.waived_by_own_cameo,

@@ -95,7 +95,8 @@ SEXUAL_STRONG = _t(
     "baise|baisent|baisant|se faire baiser|fellation|branlette|branler|masturbation|masturber",
     "ejacul*|orgasme|orgasmes|partouze|plan a trois|sodomie|sodomise*|levrette|penis|vagin",
     "clitoris|nichons|tetons|strip tease|stripteaseuse|prostituee|prostituees|prostitution",
-    "strip teaseuse*|stripteaseuse*|pute|putes|escort girl|viol|viols|violer|violee|violees|viole|violeur|attouchement*",
+    "strip teaseuse*|stripteaseuse*|pute|putes|escort girl|viol|viols|violer|violee|violees",
+    "viole|violeur|attouchement*",
     "agression sexuelle|erotique|erotisme|obscene|gode|godemiche|sextoy|nu integral|nudite",
     "sexe|faire l'amour|font l'amour|couchent ensemble|coucher avec|a poil|tout nu|toute nue",
     "exhibitionni*|exhibitionist*|exhibe|exhiber|s'exhibe|partie de jambes en l'air",
@@ -108,14 +109,25 @@ NAKED = _t(
     "wearing nothing|bottomless|stripped|strips|stripping|gets naked|bare|exposed",
     "nu|nue|nus|nues|denude*|deshabille*|sans vetements|sans habits|devetu*|a poil",
 )
+NAKED_ALONE = _t(
+    "naked|nude|undressed|unclothed|without clothes|without any clothes|no clothes|no clothing",
+    "wearing nothing|bottomless|nu|nue|nus|nues|denude|denudee|denudes|denudees|deshabille",
+    "deshabillee|deshabilles|deshabillees|sans vetements|sans aucun vetement|a poil|devetu",
+    "devetue|tout nu|toute nue|en tenue d'eve|en tenue d'adam|in the buff|birthday suit",
+)
 NAKED_EXCEPTIONS = _t(
-    "mole rat|mole rats|naked eye|naked flame|naked truth|naked tree*|naked branch*|bare feet",
-    "barefoot|bare hands|bare walls|bare trees|bare branches|bare shoulders|bare arms",
-    "nude colo*|nude lipstick|nude makeup|nude shade*|nude heels|nude tone*|nude beige",
-    "nude nails|bare bones|bare minimum|pieds nus|pieds|torse|torse nu|oeil nu|mains nues",
-    "mains|murs nus|arbres nus|branches nues|nude statue|statue|sculpture|painting|renaissance",
-    "feet|foot|hands|snail|sluglike|slug|snake|chicken|tree|trees|wall|walls|wire|wires|bulb",
-    "cable|flame|eye|eyes|truth|stage|nail|nails|lips|lipstick|mur|murs|arbre|arbres|fil|fils",
+    "naked mole rat*|mole rat*|naked eye|naked eyes|naked flame*|naked truth|naked tree*",
+    "naked branch*|naked wire*|naked bulb*|naked light bulb*|naked cable*|naked snail*",
+    "nude lipstick|nude makeup|nude nail*|nude heels|nude shade*|nude tone*|nude colo*",
+    "nude beige|nude palette|nude pink|nude dress|nude fabric|nude shoes|nude sandals",
+    "bare feet|barefoot|bare hands|bare walls|bare trees|bare branches|bare shoulders",
+    "bare arms|bare bones|bare minimum|bare room|bare soil|bare rock|pieds nus|torse nu",
+    "oeil nu|a l'oeil nu|mains nues|a mains nues|murs nus|mur nu|arbres nus|branches nues",
+    "fil nu|fils nus|verite nue|la verite nue|emperor's new clothes|emperor has no clothes",
+    "nude statue|naked statue|statue nue|nude sculpture|marble statue|greek statue",
+    "statue grecque|statue de marbre|nude painting|renaissance nude|ampoule nue",
+    "couleur nude|teinte nude|rouge a levres nude|vernis nude|nu artistique|nu feminin peint",
+    "naked chicken|poulet nu|nude noodles|mur nu|piece nue|ciel nu|paysage nu",
 )
 SUGGESTIVE = _t(
     "seductive|seductively|sensual|sensually|provocative|lingerie|see through|busty|busty",
@@ -156,15 +168,13 @@ HARM_VERBS = _t(
 )
 HARM_EXCEPTIONS = _t(
     "heart attack|panic attack|anxiety attack|asthma attack|attack on titan|crise cardiaque",
-    "crise d'angoisse|crise de panique|crise d'asthme|dance move|pirouette|the plan",
-    "a plan|un plan|trick|jump|figure|programme|program|task|tache|code|drowning in|noye sous",
-    "choking on laughter|chess|tennis|volleyball|football|soccer|rugby|hockey|tackle|game",
-    "video game|jeu video|pillow fight|snowball|snowballs|water gun|nerf|toy|toys|laser tag",
-    "paintball|jouet|jouets|dragon|dragons|zombie|zombies|robot|robots|monster|monsters",
-    "alien|aliens|orc|orcs|monstre|monstres|extraterrestre*|kraken|godzilla|dinosaur*",
-    "dinosaure*|mosquito*|moustique*|seagull*|mouette*|goose|geese|oie|oies|tickle*|chatouill*",
-    "cake|gateau|bread|pain|vegetables|legumes|fruit|fruits|onion|oignon|pumpkin|citrouille",
-    "perfectly executed|well executed|flawlessly executed|dive|routine|paper|envelope|letter",
+    "crise d'angoisse|crise de panique|crise d'asthme|dance move|pirouette|drowning in",
+    "noye sous|choking on laughter|chess|video game|jeu video|pillow fight|snowball fight",
+    "water gun|nerf gun|laser tag|paintball|toy soldier*|soldats de plomb|dragon|dragons",
+    "zombie|zombies|robot|robots|monster|monsters|alien|aliens|orc|orcs|monstre|monstres",
+    "extraterrestre*|kraken|godzilla|dinosaur*|dinosaure*|mosquito*|moustique*|seagull*",
+    "mouette*|tickle*|chatouill*|perfectly executed|well executed|flawlessly executed",
+    "executed a perfect|executes a perfect|executing a perfect",
 )
 KILL = _t(
     "kill|kills|killed|killing|killer|killers|tuer|tue|tuee|tues|tuees|tuant|tuent|abattre",
@@ -233,7 +243,8 @@ SELF_HARM_STRONG = _t(
     "s'ouvrir les veines|ouvrir les veines|se couper les veines|couper les veines",
     "veines ouvertes|veines tailladees|se jeter du haut|se jeter d'un pont|se jette d'un pont",
     "se jette du haut|se defenestrer|se defenestre|defenestration|surdose|avaler des cachets",
-    "envie de mourir|veut mourir|veux mourir|corde au cou|se faire du mal|se blesser volontairement",
+    "envie de mourir|veut mourir|veux mourir|corde au cou|se faire du mal",
+    "se blesser volontairement",
 )
 WRISTS = _t(
     "wrist|wrists|vein|veins|forearm|forearms|arm|arms|thigh|thighs|skin|poignet|poignets",
@@ -252,7 +263,8 @@ JUMP_DEATH = _t(
     "en finir|sa mort|to end her life|to end his life|end my life|mettre fin a",
 )
 MEANS = _t(
-    JUMPING, "pills|pill|medication|medications|meds|sleeping pills|overdose|poison|bleach",
+    JUMPING,
+    "pills|pill|medication|medications|meds|sleeping pills|overdose|poison|bleach",
     "rope|noose|gun|pistol|razor|blade|train|bridge|roof|cliff|window|medicaments|medicament",
     "cachets|comprimes|somniferes|poison|javel|corde|pistolet|fusil|rasoir|lame|train|pont",
     "toit|falaise|fenetre|avale|avaler|swallow*|takes|taking|prend|prendre",
@@ -419,86 +431,116 @@ REAL_PEOPLE: list[tuple[str, str]] = [
     ("harris", "kamala harris|kamala"),
     ("clinton", "hillary clinton|bill clinton|hillary"),
     ("bush", "george w bush|george bush|george h w bush|jeb bush"),
-    ("us_politicians", "mike pence|jd vance|j d vance|vance|nancy pelosi|bernie sanders"
-     "|alexandria ocasio cortez|aoc|mitch mcconnell|ron desantis|desantis|rfk jr"
-     "|robert f kennedy|marco rubio|elon musk|musk|elon|pete hegseth|hegseth|tucker carlson"),
-    ("us_past", "ronald reagan|reagan|john f kennedy|jfk|richard nixon|nixon|abraham lincoln"
-     "|martin luther king|mlk|malcolm x|jimmy carter|rosa parks"),
+    (
+        "us_politicians",
+        "mike pence|jd vance|j d vance|vance|nancy pelosi|bernie sanders"
+        "|alexandria ocasio cortez|aoc|mitch mcconnell|ron desantis|desantis|rfk jr"
+        "|robert f kennedy|marco rubio|elon musk|musk|elon|pete hegseth|hegseth|tucker carlson",
+    ),
+    (
+        "us_past",
+        "ronald reagan|reagan|john f kennedy|jfk|richard nixon|nixon|abraham lincoln"
+        "|martin luther king|mlk|malcolm x|jimmy carter|rosa parks",
+    ),
     ("macron", "emmanuel macron|macron|brigitte macron|manu macron"),
-    ("french_politicians", "marine le pen|le pen|jordan bardella|bardella|jean luc melenchon"
-     "|melenchon|nicolas sarkozy|sarkozy|francois hollande|hollande|jacques chirac|chirac"
-     "|charles de gaulle|de gaulle|francois mitterrand|mitterrand|gabriel attal|attal"
-     "|edouard philippe|eric zemmour|zemmour|francois bayrou|bayrou|michel barnier|barnier"
-     "|elisabeth borne|sebastien lecornu|lecornu|gerald darmanin|darmanin|raphael glucksmann"
-     "|glucksmann|marion marechal|laurent wauquiez|wauquiez|anne hidalgo|hidalgo"
-     "|valerie pecresse|pecresse|jean marie le pen|francois fillon|fillon|segolene royal"
-     "|dominique de villepin|de villepin|villepin|manuel valls|valls|rachida dati|dati"
-     "|fabien roussel|olivier faure|francois ruffin|ruffin|mathilde panot|marine tondelier"),
+    (
+        "french_politicians",
+        "marine le pen|le pen|jordan bardella|bardella|jean luc melenchon"
+        "|melenchon|nicolas sarkozy|sarkozy|francois hollande|hollande|jacques chirac|chirac"
+        "|charles de gaulle|de gaulle|francois mitterrand|mitterrand|gabriel attal|attal"
+        "|edouard philippe|eric zemmour|zemmour|francois bayrou|bayrou|michel barnier|barnier"
+        "|elisabeth borne|sebastien lecornu|lecornu|gerald darmanin|darmanin|raphael glucksmann"
+        "|glucksmann|marion marechal|laurent wauquiez|wauquiez|anne hidalgo|hidalgo"
+        "|valerie pecresse|pecresse|jean marie le pen|francois fillon|fillon|segolene royal"
+        "|dominique de villepin|de villepin|villepin|manuel valls|valls|rachida dati|dati"
+        "|fabien roussel|olivier faure|francois ruffin|ruffin|mathilde panot|marine tondelier",
+    ),
     ("putin", "vladimir putin|putin|poutine|vladimir poutine"),
     ("zelensky", "volodymyr zelensky|zelensky|zelenskyy|zelenski|zelensky's|volodymyr zelenski"),
     ("xi", "xi jinping|jinping|president xi|mao zedong|mao tse tung|chairman mao"),
-    ("world_leaders", "benjamin netanyahu|netanyahu|bibi netanyahu|narendra modi|modi"
-     "|recep tayyip erdogan|erdogan|kim jong un|kim jong il|kim il sung|angela merkel|merkel"
-     "|olaf scholz|scholz|friedrich merz|rishi sunak|sunak|keir starmer|starmer"
-     "|boris johnson|theresa may|margaret thatcher|thatcher|winston churchill|churchill"
-     "|giorgia meloni|meloni|justin trudeau|trudeau|mark carney|lula da silva|lula"
-     "|jair bolsonaro|bolsonaro|javier milei|milei|pedro sanchez|viktor orban|orban"
-     "|mohammed bin salman|bin salman|mbs|ali khamenei|khamenei|bashar al assad"
-     "|bashar assad|assad|nicolas maduro|maduro|hugo chavez|chavez|fidel castro|castro"
-     "|claudia sheinbaum|cyril ramaphosa|nelson mandela|mandela|mahmoud abbas"
-     "|yahya sinwar|sinwar|ismail haniyeh|alexei navalny|navalny|lukashenko"
-     "|ursula von der leyen|von der leyen|pope francis|pope leo|pape francois|pape leon"
-     "|the pope|le pape|pope|pape"
-     "|dalai lama|king charles|charles iii|queen elizabeth|elizabeth ii|prince william"
-     "|prince harry|meghan markle|kate middleton|princess diana|lady diana|lady di"),
-    ("dictators", "adolf hitler|hitler|joseph stalin|stalin|staline|benito mussolini"
-     "|mussolini|pol pot|osama bin laden|bin laden|saddam hussein|saddam|idi amin"
-     "|muammar gaddafi|gaddafi|kadhafi|abu bakr al baghdadi|al baghdadi|che guevara"),
-    ("tech", "mark zuckerberg|zuckerberg|jeff bezos|bezos|bill gates|steve jobs|tim cook"
-     "|sam altman|jensen huang|sundar pichai|satya nadella|larry page|sergey brin"
-     "|peter thiel|warren buffett|xavier niel|bernard arnault|vincent bollore|bollore"),
-    ("music", "taylor swift|beyonce|rihanna|lady gaga|justin bieber|selena gomez"
-     "|ariana grande|billie eilish|drake|kanye west|kanye|ye west|eminem|snoop dogg"
-     "|jay z|nicki minaj|cardi b|dua lipa|ed sheeran|adele|harry styles|bad bunny"
-     "|the weeknd|travis scott|kendrick lamar|michael jackson|elvis presley|elvis"
-     "|madonna|britney spears|shakira|jennifer lopez|j lo|celine dion|stromae"
-     "|aya nakamura|johnny hallyday|edith piaf|serge gainsbourg|mylene farmer|jul"
-     "|booba|orelsan|nekfeu|angele|david guetta|daft punk|freddie mercury|john lennon"
-     "|paul mccartney|mick jagger|kurt cobain|tupac|2pac|notorious big|whitney houston"
-     "|sean combs|diddy|p diddy|r kelly|chris brown|sabrina carpenter|olivia rodrigo"
-     "|doja cat|post malone|katy perry|miley cyrus|lana del rey|charli xcx|blackpink"
-     "|bts|jungkook|jimin|kpop idol"),
-    ("screen", "tom cruise|keanu reeves|scarlett johansson|emma watson|leonardo dicaprio"
-     "|dicaprio|brad pitt|angelina jolie|jennifer aniston|tom hanks|morgan freeman"
-     "|will smith|dwayne johnson|the rock|jackie chan|johnny depp|amber heard"
-     "|margot robbie|zendaya|timothee chalamet|chalamet|ryan reynolds|ryan gosling"
-     "|robert downey jr|chris hemsworth|chris evans|jennifer lawrence|natalie portman"
-     "|meryl streep|denzel washington|samuel l jackson|nicole kidman|sydney sweeney"
-     "|pedro pascal|keira knightley|emma stone|anne hathaway|gal gadot|henry cavill"
-     "|jason momoa|vin diesel|arnold schwarzenegger|schwarzenegger|sylvester stallone"
-     "|stallone|marilyn monroe|audrey hepburn|charlie chaplin|bruce lee|robin williams"
-     "|heath ledger|oprah winfrey|oprah|ellen degeneres|kim kardashian|kardashian"
-     "|kardashians|kylie jenner|kendall jenner|khloe kardashian|paris hilton|mrbeast"
-     "|mr beast|pewdiepie|logan paul|jake paul|kai cenat|ishowspeed|andrew tate|joe rogan"
-     "|omar sy|jean dujardin|marion cotillard|gerard depardieu|depardieu|lea seydoux"
-     "|vincent cassel|monica bellucci|catherine deneuve|brigitte bardot|alain delon"
-     "|jean paul belmondo|louis de funes|sophie marceau|isabelle adjani|juliette binoche"
-     "|kev adams|jamel debbouze|gad elmaleh|squeezie|cyprien|norman thavaud|mcfly et carlito"
-     "|inoxtag|michou|tibo inshape|cyril hanouna|hanouna|nabilla"),
-    ("sports", "cristiano ronaldo|ronaldo|lionel messi|messi|neymar|kylian mbappe|mbappe"
-     "|zinedine zidane|zidane|antoine griezmann|griezmann|karim benzema|benzema"
-     "|paul pogba|pogba|erling haaland|haaland|lebron james|lebron|michael jordan"
-     "|kobe bryant|stephen curry|serena williams|venus williams|roger federer|federer"
-     "|rafael nadal|nadal|novak djokovic|djokovic|usain bolt|tiger woods|simone biles"
-     "|conor mcgregor|mike tyson|muhammad ali|pele|diego maradona|maradona|tom brady"
-     "|travis kelce|teddy riner|leon marchand|victor wembanyama|wembanyama|tony parker"
-     "|lewis hamilton|max verstappen|verstappen|michael schumacher|ousmane dembele|dembele"
-     "|thierry henry|didier deschamps|franck ribery|shohei ohtani|caitlin clark"),
-    ("others", "greta thunberg|thunberg|jeffrey epstein|epstein|ghislaine maxwell"
-     "|harvey weinstein|weinstein|charles manson|ted bundy|jeffrey dahmer|dahmer"
-     "|anne frank|albert einstein|stephen hawking|mother teresa|gandhi|mahatma gandhi"
-     "|thomas pesquet|jordan peterson|julian assange|assange|edward snowden|snowden"
-     "|salman rushdie|malala|malala yousafzai|jacinda ardern|mark rutte|emmanuel todd"),
+    (
+        "world_leaders",
+        "benjamin netanyahu|netanyahu|bibi netanyahu|narendra modi|modi"
+        "|recep tayyip erdogan|erdogan|kim jong un|kim jong il|kim il sung|angela merkel|merkel"
+        "|olaf scholz|scholz|friedrich merz|rishi sunak|sunak|keir starmer|starmer"
+        "|boris johnson|theresa may|margaret thatcher|thatcher|winston churchill|churchill"
+        "|giorgia meloni|meloni|justin trudeau|trudeau|mark carney|lula da silva|lula"
+        "|jair bolsonaro|bolsonaro|javier milei|milei|pedro sanchez|viktor orban|orban"
+        "|mohammed bin salman|bin salman|mbs|ali khamenei|khamenei|bashar al assad"
+        "|bashar assad|assad|nicolas maduro|maduro|hugo chavez|chavez|fidel castro|castro"
+        "|claudia sheinbaum|cyril ramaphosa|nelson mandela|mandela|mahmoud abbas"
+        "|yahya sinwar|sinwar|ismail haniyeh|alexei navalny|navalny|lukashenko"
+        "|ursula von der leyen|von der leyen|pope francis|pope leo|pape francois|pape leon"
+        "|the pope|le pape|pope|pape"
+        "|dalai lama|king charles|charles iii|queen elizabeth|elizabeth ii|prince william"
+        "|prince harry|meghan markle|kate middleton|princess diana|lady diana|lady di",
+    ),
+    (
+        "dictators",
+        "adolf hitler|hitler|joseph stalin|stalin|staline|benito mussolini"
+        "|mussolini|pol pot|osama bin laden|bin laden|saddam hussein|saddam|idi amin"
+        "|muammar gaddafi|gaddafi|kadhafi|abu bakr al baghdadi|al baghdadi|che guevara",
+    ),
+    (
+        "tech",
+        "mark zuckerberg|zuckerberg|jeff bezos|bezos|bill gates|steve jobs|tim cook"
+        "|sam altman|jensen huang|sundar pichai|satya nadella|larry page|sergey brin"
+        "|peter thiel|warren buffett|xavier niel|bernard arnault|vincent bollore|bollore",
+    ),
+    (
+        "music",
+        "taylor swift|beyonce|rihanna|lady gaga|justin bieber|selena gomez"
+        "|ariana grande|billie eilish|drake|kanye west|kanye|ye west|eminem|snoop dogg"
+        "|jay z|nicki minaj|cardi b|dua lipa|ed sheeran|adele|harry styles|bad bunny"
+        "|the weeknd|travis scott|kendrick lamar|michael jackson|elvis presley|elvis"
+        "|madonna|britney spears|shakira|jennifer lopez|j lo|celine dion|stromae"
+        "|aya nakamura|johnny hallyday|edith piaf|serge gainsbourg|mylene farmer|jul"
+        "|booba|orelsan|nekfeu|angele|david guetta|daft punk|freddie mercury|john lennon"
+        "|paul mccartney|mick jagger|kurt cobain|tupac|2pac|notorious big|whitney houston"
+        "|sean combs|diddy|p diddy|r kelly|chris brown|sabrina carpenter|olivia rodrigo"
+        "|doja cat|post malone|katy perry|miley cyrus|lana del rey|charli xcx|blackpink"
+        "|bts|jungkook|jimin|kpop idol",
+    ),
+    (
+        "screen",
+        "tom cruise|keanu reeves|scarlett johansson|emma watson|leonardo dicaprio"
+        "|dicaprio|brad pitt|angelina jolie|jennifer aniston|tom hanks|morgan freeman"
+        "|will smith|dwayne johnson|the rock|jackie chan|johnny depp|amber heard"
+        "|margot robbie|zendaya|timothee chalamet|chalamet|ryan reynolds|ryan gosling"
+        "|robert downey jr|chris hemsworth|chris evans|jennifer lawrence|natalie portman"
+        "|meryl streep|denzel washington|samuel l jackson|nicole kidman|sydney sweeney"
+        "|pedro pascal|keira knightley|emma stone|anne hathaway|gal gadot|henry cavill"
+        "|jason momoa|vin diesel|arnold schwarzenegger|schwarzenegger|sylvester stallone"
+        "|stallone|marilyn monroe|audrey hepburn|charlie chaplin|bruce lee|robin williams"
+        "|heath ledger|oprah winfrey|oprah|ellen degeneres|kim kardashian|kardashian"
+        "|kardashians|kylie jenner|kendall jenner|khloe kardashian|paris hilton|mrbeast"
+        "|mr beast|pewdiepie|logan paul|jake paul|kai cenat|ishowspeed|andrew tate|joe rogan"
+        "|omar sy|jean dujardin|marion cotillard|gerard depardieu|depardieu|lea seydoux"
+        "|vincent cassel|monica bellucci|catherine deneuve|brigitte bardot|alain delon"
+        "|jean paul belmondo|louis de funes|sophie marceau|isabelle adjani|juliette binoche"
+        "|kev adams|jamel debbouze|gad elmaleh|squeezie|cyprien|norman thavaud|mcfly et carlito"
+        "|inoxtag|michou|tibo inshape|cyril hanouna|hanouna|nabilla",
+    ),
+    (
+        "sports",
+        "cristiano ronaldo|ronaldo|lionel messi|messi|neymar|kylian mbappe|mbappe"
+        "|zinedine zidane|zidane|antoine griezmann|griezmann|karim benzema|benzema"
+        "|paul pogba|pogba|erling haaland|haaland|lebron james|lebron|michael jordan"
+        "|kobe bryant|stephen curry|serena williams|venus williams|roger federer|federer"
+        "|rafael nadal|nadal|novak djokovic|djokovic|usain bolt|tiger woods|simone biles"
+        "|conor mcgregor|mike tyson|muhammad ali|pele|diego maradona|maradona|tom brady"
+        "|travis kelce|teddy riner|leon marchand|victor wembanyama|wembanyama|tony parker"
+        "|lewis hamilton|max verstappen|verstappen|michael schumacher|ousmane dembele|dembele"
+        "|thierry henry|didier deschamps|franck ribery|shohei ohtani|caitlin clark",
+    ),
+    (
+        "others",
+        "greta thunberg|thunberg|jeffrey epstein|epstein|ghislaine maxwell"
+        "|harvey weinstein|weinstein|charles manson|ted bundy|jeffrey dahmer|dahmer"
+        "|anne frank|albert einstein|stephen hawking|mother teresa|gandhi|mahatma gandhi"
+        "|thomas pesquet|jordan peterson|julian assange|assange|edward snowden|snowden"
+        "|salman rushdie|malala|malala yousafzai|jacinda ardern|mark rutte|emmanuel todd",
+    ),
 ]
 REAL_PEOPLE_EXCEPTIONS = _t(
     "pope costume|costume de pape|medieval pope|pape medieval|pope of the|chess|echecs",
@@ -518,124 +560,310 @@ REAL_PEOPLE_EXCEPTIONS = _t(
 # (key, name, holder, aliases, exceptions)
 RIGHTS_HOLDERS: list[tuple[str, str, str, str, str]] = [
     ("mickey", "Mickey Mouse", "Disney", "mickey|minnie mouse|mickey's|mouse ears of mickey", ""),
-    ("donald_duck", "Donald Duck", "Disney", "donald duck|daisy duck|scrooge mcduck|picsou"
-     "|oncle picsou|huey dewey and louie|riri fifi et loulou", ""),
+    (
+        "donald_duck",
+        "Donald Duck",
+        "Disney",
+        "donald duck|daisy duck|scrooge mcduck|picsou"
+        "|oncle picsou|huey dewey and louie|riri fifi et loulou",
+        "",
+    ),
     ("goofy", "Goofy", "Disney", "goofy and pluto|pluto the dog|dingo et pluto", ""),
-    ("frozen", "Frozen (Elsa, Anna, Olaf)", "Disney", "frozen movie|frozen 2|la reine des neiges"
-     "|reine des neiges|queen elsa|princess elsa|elsa from frozen|elsa and anna|elsa et anna"
-     "|olaf the snowman|olaf le bonhomme de neige|arendelle|let it go disney", ""),
-    ("lion_king", "The Lion King", "Disney", "lion king|roi lion|simba|mufasa|scar and simba"
-     "|timon and pumbaa|timon et pumbaa|hakuna matata", ""),
-    ("toy_story", "Toy Story", "Disney / Pixar", "toy story|buzz lightyear|buzz l'eclair"
-     "|woody and buzz|woody et buzz|sheriff woody", ""),
-    ("pixar", "Pixar characters", "Disney / Pixar", "lightning mcqueen|flash mcqueen|wall e"
-     "|finding nemo|le monde de nemo|nemo and dory|dory and nemo|monsters inc|sulley"
-     "|mike wazowski|inside out|vice versa pixar|ratatouille remy|the incredibles"
-     "|les indestructibles", ""),
-    ("disney_princesses", "Disney princesses", "Disney", "disney princess*|moana|vaiana"
-     "|little mermaid|la petite sirene|ariel the mermaid|rapunzel tangled|raiponce"
-     "|stitch|lilo and stitch|lilo et stitch|winnie the pooh|winnie l'ourson|tigger"
-     "|bambi|dumbo|aladdin|jasmine and aladdin|genie of aladdin|encanto|zootopia|zootopie",
-     "stitch on|stitches|stitching|cross stitch|a stitch|point de croix|sewing|couture"),
-    ("spider_man", "Spider-Man", "Marvel (Disney)", "spider man|spiderman|spider men"
-     "|peter parker|homme araignee|miles morales|spider verse", ""),
-    ("marvel", "Marvel characters", "Marvel (Disney)", "iron man|tony stark|captain america"
-     "|the hulk|hulk|incredible hulk|avengers|avenger|thanos|deadpool|wolverine logan"
-     "|x men|groot|black widow|doctor strange|captain marvel|guardians of the galaxy"
-     "|venom symbiote|marvel", "ironman triathlon|ironman race|triathlon"),
-    ("star_wars", "Star Wars", "Lucasfilm (Disney)", "star wars|darth vader|dark vador"
-     "|yoda|baby yoda|grogu|luke skywalker|han solo|princess leia|princesse leia|chewbacca"
-     "|chewie|stormtrooper*|r2 d2|r2d2|c 3po|c3po|mandalorian|jedi|sith|lightsaber"
-     "|sabre laser|kylo ren|obi wan|obi wan kenobi|death star|etoile de la mort|boba fett", ""),
-    ("batman", "Batman", "DC (Warner Bros.)", "batman|bruce wayne|gotham city|batmobile"
-     "|the joker|joker|harley quinn|catwoman|robin and batman", "joker card|joker cards|carte"
-     "|cards|card|deck|poker|playing card*|jeu de cartes"),
-    ("superman", "Superman", "DC (Warner Bros.)", "superman|clark kent|lois lane|wonder woman"
-     "|aquaman|justice league|the flash dc|lex luthor|supergirl", ""),
-    ("mario", "Super Mario", "Nintendo", "super mario|mario bros|mario brothers|mario kart"
-     "|luigi|princess peach|princesse peach|bowser|yoshi|donkey kong|toad from mario"
-     "|mario and luigi|mario et luigi|nintendo", ""),
+    (
+        "frozen",
+        "Frozen (Elsa, Anna, Olaf)",
+        "Disney",
+        "frozen movie|frozen 2|la reine des neiges"
+        "|reine des neiges|queen elsa|princess elsa|elsa from frozen|elsa and anna|elsa et anna"
+        "|olaf the snowman|olaf le bonhomme de neige|arendelle|let it go disney",
+        "",
+    ),
+    (
+        "lion_king",
+        "The Lion King",
+        "Disney",
+        "lion king|roi lion|simba|mufasa|scar and simba"
+        "|timon and pumbaa|timon et pumbaa|hakuna matata",
+        "",
+    ),
+    (
+        "toy_story",
+        "Toy Story",
+        "Disney / Pixar",
+        "toy story|buzz lightyear|buzz l'eclair|woody and buzz|woody et buzz|sheriff woody",
+        "",
+    ),
+    (
+        "pixar",
+        "Pixar characters",
+        "Disney / Pixar",
+        "lightning mcqueen|flash mcqueen|wall e"
+        "|finding nemo|le monde de nemo|nemo and dory|dory and nemo|monsters inc|sulley"
+        "|mike wazowski|inside out|vice versa pixar|ratatouille remy|the incredibles"
+        "|les indestructibles",
+        "",
+    ),
+    (
+        "disney_princesses",
+        "Disney princesses",
+        "Disney",
+        "disney princess*|moana|vaiana"
+        "|little mermaid|la petite sirene|ariel the mermaid|rapunzel tangled|raiponce"
+        "|stitch|lilo and stitch|lilo et stitch|winnie the pooh|winnie l'ourson|tigger"
+        "|bambi|dumbo|aladdin|jasmine and aladdin|genie of aladdin|encanto|zootopia|zootopie",
+        "stitch on|stitches|stitching|cross stitch|a stitch|point de croix|sewing|couture",
+    ),
+    (
+        "spider_man",
+        "Spider-Man",
+        "Marvel (Disney)",
+        "spider man|spiderman|spider men|peter parker|homme araignee|miles morales|spider verse",
+        "",
+    ),
+    (
+        "marvel",
+        "Marvel characters",
+        "Marvel (Disney)",
+        "iron man|tony stark|captain america"
+        "|the hulk|hulk|incredible hulk|avengers|avenger|thanos|deadpool|wolverine logan"
+        "|x men|groot|black widow|doctor strange|captain marvel|guardians of the galaxy"
+        "|venom symbiote|marvel",
+        "ironman triathlon|ironman race|triathlon",
+    ),
+    (
+        "star_wars",
+        "Star Wars",
+        "Lucasfilm (Disney)",
+        "star wars|darth vader|dark vador"
+        "|yoda|baby yoda|grogu|luke skywalker|han solo|princess leia|princesse leia|chewbacca"
+        "|chewie|stormtrooper*|r2 d2|r2d2|c 3po|c3po|mandalorian|jedi|sith|lightsaber"
+        "|sabre laser|kylo ren|obi wan|obi wan kenobi|death star|etoile de la mort|boba fett",
+        "",
+    ),
+    (
+        "batman",
+        "Batman",
+        "DC (Warner Bros.)",
+        "batman|bruce wayne|gotham city|batmobile"
+        "|the joker|joker|harley quinn|catwoman|robin and batman",
+        "joker card|joker cards|carte|cards|card|deck|poker|playing card*|jeu de cartes",
+    ),
+    (
+        "superman",
+        "Superman",
+        "DC (Warner Bros.)",
+        "superman|clark kent|lois lane|wonder woman"
+        "|aquaman|justice league|the flash dc|lex luthor|supergirl",
+        "",
+    ),
+    (
+        "mario",
+        "Super Mario",
+        "Nintendo",
+        "super mario|mario bros|mario brothers|mario kart"
+        "|luigi|princess peach|princesse peach|bowser|yoshi|donkey kong|toad from mario"
+        "|mario and luigi|mario et luigi|nintendo",
+        "",
+    ),
     ("zelda", "The Legend of Zelda", "Nintendo", "zelda|link from zelda|hyrule|ganondorf", ""),
     ("kirby", "Kirby", "Nintendo", "kirby", ""),
-    ("pokemon", "Pokémon", "The Pokémon Company", "pokemon|pikachu|charizard|dracaufeu"
-     "|bulbasaur|bulbizarre|squirtle|carapuce|charmander|salameche|eevee|evoli|mewtwo"
-     "|jigglypuff|rondoudou|snorlax|ronflex|gengar|ectoplasma|ash ketchum|sacha et pikachu"
-     "|psyduck|psykokwak|lucario|pokeball|poke ball", ""),
-    ("sonic", "Sonic the Hedgehog", "Sega", "sonic the hedgehog|sonic le herisson"
-     "|sonic and tails|sonic et tails|knuckles the echidna|dr eggman|sonic and knuckles"
-     "|sonic et knuckles|sonic the hedgehog 2|sega sonic", ""),
-    ("spongebob", "SpongeBob SquarePants", "Nickelodeon (Paramount)", "spongebob"
-     "|sponge bob|squarepants|bob l'eponge|bob eponge|patrick star|patrick l'etoile de mer"
-     "|squidward|carlo tentacule|bikini bottom|krusty krab|crabe croustillant|plankton and"
-     "|mr krabs|m krabs", ""),
-    ("tmnt", "Teenage Mutant Ninja Turtles", "Nickelodeon (Paramount)", "ninja turtles"
-     "|tortues ninja|teenage mutant|leonardo raphael donatello|michelangelo turtle", ""),
+    (
+        "pokemon",
+        "Pokémon",
+        "The Pokémon Company",
+        "pokemon|pikachu|charizard|dracaufeu"
+        "|bulbasaur|bulbizarre|squirtle|carapuce|charmander|salameche|eevee|evoli|mewtwo"
+        "|jigglypuff|rondoudou|snorlax|ronflex|gengar|ectoplasma|ash ketchum|sacha et pikachu"
+        "|psyduck|psykokwak|lucario|pokeball|poke ball",
+        "",
+    ),
+    (
+        "sonic",
+        "Sonic the Hedgehog",
+        "Sega",
+        "sonic the hedgehog|sonic le herisson"
+        "|sonic and tails|sonic et tails|knuckles the echidna|dr eggman|sonic and knuckles"
+        "|sonic et knuckles|sonic the hedgehog 2|sega sonic",
+        "",
+    ),
+    (
+        "spongebob",
+        "SpongeBob SquarePants",
+        "Nickelodeon (Paramount)",
+        "spongebob"
+        "|sponge bob|squarepants|bob l'eponge|bob eponge|patrick star|patrick l'etoile de mer"
+        "|squidward|carlo tentacule|bikini bottom|krusty krab|crabe croustillant|plankton and"
+        "|mr krabs|m krabs",
+        "",
+    ),
+    (
+        "tmnt",
+        "Teenage Mutant Ninja Turtles",
+        "Nickelodeon (Paramount)",
+        "ninja turtles|tortues ninja|teenage mutant|leonardo raphael donatello|michelangelo turtle",
+        "",
+    ),
     ("paw_patrol", "PAW Patrol", "Spin Master", "paw patrol|pat patrouille|chase and marshall", ""),
-    ("harry_potter", "Harry Potter", "Warner Bros. / Wizarding World", "harry potter"
-     "|hogwarts|poudlard|hermione granger|hermione|ron weasley|dumbledore|voldemort"
-     "|severus snape|rogue potter|hagrid|quidditch|gryffindor|gryffondor|slytherin"
-     "|serpentard|draco malfoy|wizarding world", ""),
-    ("looney_tunes", "Looney Tunes", "Warner Bros.", "bugs bunny|looney tunes|daffy duck"
-     "|tweety|titi et grosminet|sylvester and tweety|road runner and coyote|bip bip et coyote"
-     "|wile e coyote|porky pig|taz devil|tasmanian devil cartoon", ""),
+    (
+        "harry_potter",
+        "Harry Potter",
+        "Warner Bros. / Wizarding World",
+        "harry potter"
+        "|hogwarts|poudlard|hermione granger|hermione|ron weasley|dumbledore|voldemort"
+        "|severus snape|rogue potter|hagrid|quidditch|gryffindor|gryffondor|slytherin"
+        "|serpentard|draco malfoy|wizarding world",
+        "",
+    ),
+    (
+        "looney_tunes",
+        "Looney Tunes",
+        "Warner Bros.",
+        "bugs bunny|looney tunes|daffy duck"
+        "|tweety|titi et grosminet|sylvester and tweety|road runner and coyote|bip bip et coyote"
+        "|wile e coyote|porky pig|taz devil|tasmanian devil cartoon",
+        "",
+    ),
     ("scooby", "Scooby-Doo", "Warner Bros.", "scooby doo|scoubidou|mystery machine", ""),
     ("tom_jerry", "Tom and Jerry", "Warner Bros.", "tom and jerry|tom et jerry", ""),
-    ("lotr", "The Lord of the Rings", "Middle-earth Enterprises", "lord of the rings"
-     "|seigneur des anneaux|gandalf|frodo|gollum|sauron|legolas|aragorn|bilbo baggins"
-     "|hobbit|hobbits|mordor", ""),
-    ("minions", "Minions / Despicable Me", "Universal (Illumination)", "minions|minion"
-     "|despicable me|moi moche et mechant|gru and the minions", "evil minion|minion of"),
-    ("shrek", "Shrek", "DreamWorks (Universal)", "shrek|fiona and shrek|donkey from shrek"
-     "|kung fu panda|po the panda", ""),
+    (
+        "lotr",
+        "The Lord of the Rings",
+        "Middle-earth Enterprises",
+        "lord of the rings"
+        "|seigneur des anneaux|gandalf|frodo|gollum|sauron|legolas|aragorn|bilbo baggins"
+        "|hobbit|hobbits|mordor",
+        "",
+    ),
+    (
+        "minions",
+        "Minions / Despicable Me",
+        "Universal (Illumination)",
+        "minions|minion|despicable me|moi moche et mechant|gru and the minions",
+        "evil minion|minion of",
+    ),
+    (
+        "shrek",
+        "Shrek",
+        "DreamWorks (Universal)",
+        "shrek|fiona and shrek|donkey from shrek|kung fu panda|po the panda",
+        "",
+    ),
     ("hello_kitty", "Hello Kitty", "Sanrio", "hello kitty|kuromi|my melody sanrio|sanrio", ""),
     ("peppa", "Peppa Pig", "Hasbro", "peppa pig|peppa|george pig", ""),
     ("barbie", "Barbie", "Mattel", "barbie|barbies|ken and barbie|barbie doll", ""),
     ("garfield", "Garfield", "Paramount", "garfield|odie the dog", ""),
     ("peanuts", "Peanuts", "Peanuts Worldwide", "snoopy|charlie brown|woodstock bird", ""),
-    ("simpsons", "The Simpsons", "20th Century (Disney)", "simpsons|simpson family"
-     "|homer simpson|bart simpson|marge simpson|lisa simpson|les simpson|springfield simpsons",
-     ""),
-    ("adult_animation", "Adult animation", "Various studios", "rick and morty|rick et morty"
-     "|south park|family guy|peter griffin|stewie griffin|bojack horseman|futurama", ""),
-    ("asterix", "Astérix", "Éditions Albert René", "asterix|obelix|idefix|panoramix"
-     "|abraracourcix|asterix et obelix", ""),
-    ("tintin", "Tintin", "Moulinsart", "tintin|capitaine haddock|captain haddock"
-     "|tintin et milou|milou et tintin|professeur tournesol|dupond et dupont", ""),
+    (
+        "simpsons",
+        "The Simpsons",
+        "20th Century (Disney)",
+        "simpsons|simpson family"
+        "|homer simpson|bart simpson|marge simpson|lisa simpson|les simpson|springfield simpsons",
+        "",
+    ),
+    (
+        "adult_animation",
+        "Adult animation",
+        "Various studios",
+        "rick and morty|rick et morty"
+        "|south park|family guy|peter griffin|stewie griffin|bojack horseman|futurama",
+        "",
+    ),
+    (
+        "asterix",
+        "Astérix",
+        "Éditions Albert René",
+        "asterix|obelix|idefix|panoramix|abraracourcix|asterix et obelix",
+        "",
+    ),
+    (
+        "tintin",
+        "Tintin",
+        "Moulinsart",
+        "tintin|capitaine haddock|captain haddock"
+        "|tintin et milou|milou et tintin|professeur tournesol|dupond et dupont",
+        "",
+    ),
     ("smurfs", "The Smurfs", "IMPS", "smurf|smurfs|schtroumpf*|gargamel|grand schtroumpf", ""),
-    ("bd", "Franco-Belgian comics", "Dargaud / Dupuis", "lucky luke|gaston lagaffe"
-     "|spirou|marsupilami|les dalton|the daltons|blake et mortimer|titeuf", ""),
-    ("anime", "Anime characters", "Shueisha / Toei / others", "goku|son goku|dragon ball"
-     "|dragonball|vegeta|naruto|sasuke|one piece anime|monkey d luffy|luffy|sailor moon"
-     "|attack on titan|demon slayer|tanjiro|jujutsu kaisen|my hero academia|doraemon"
-     "|astro boy|evangelion|detective conan|chainsaw man", ""),
-    ("ghibli", "Studio Ghibli", "Studio Ghibli", "totoro|spirited away|le voyage de chihiro"
-     "|chihiro|howl's moving castle|princess mononoke|princesse mononoke|kiki's delivery"
-     "|ponyo|no face ghibli|studio ghibli|ghibli", ""),
+    (
+        "bd",
+        "Franco-Belgian comics",
+        "Dargaud / Dupuis",
+        "lucky luke|gaston lagaffe"
+        "|spirou|marsupilami|les dalton|the daltons|blake et mortimer|titeuf",
+        "",
+    ),
+    (
+        "anime",
+        "Anime characters",
+        "Shueisha / Toei / others",
+        "goku|son goku|dragon ball"
+        "|dragonball|vegeta|naruto|sasuke|one piece anime|monkey d luffy|luffy|sailor moon"
+        "|attack on titan|demon slayer|tanjiro|jujutsu kaisen|my hero academia|doraemon"
+        "|astro boy|evangelion|detective conan|chainsaw man",
+        "",
+    ),
+    (
+        "ghibli",
+        "Studio Ghibli",
+        "Studio Ghibli",
+        "totoro|spirited away|le voyage de chihiro"
+        "|chihiro|howl's moving castle|princess mononoke|princesse mononoke|kiki's delivery"
+        "|ponyo|no face ghibli|studio ghibli|ghibli",
+        "",
+    ),
     ("miku", "Hatsune Miku", "Crypton Future Media", "hatsune miku|miku hatsune", ""),
     ("bond", "James Bond", "Eon Productions / MGM", "james bond|agent 007|007", ""),
     ("lucasfilm_other", "Indiana Jones", "Lucasfilm (Disney)", "indiana jones", ""),
     ("jurassic", "Jurassic Park", "Universal", "jurassic park|jurassic world", ""),
-    ("transformers", "Transformers", "Hasbro", "optimus prime|autobot*|decepticon*"
-     "|bumblebee transformer|megatron", ""),
+    (
+        "transformers",
+        "Transformers",
+        "Hasbro",
+        "optimus prime|autobot*|decepticon*|bumblebee transformer|megatron",
+        "",
+    ),
     ("godzilla", "Godzilla", "Toho", "godzilla|mothra|king ghidorah", ""),
     ("pacman", "Pac-Man", "Bandai Namco", "pac man|pacman", ""),
-    ("games", "Video game characters", "Various publishers", "minecraft steve|steve from"
-     " minecraft|creeper minecraft|fortnite|master chief|lara croft|kratos|geralt of rivia"
-     "|solid snake|pac man|mega man|megaman|crash bandicoot|spyro|rayman|lapins cretins"
-     "|rabbids|angry birds|among us crewmate|fnaf|five nights at freddy*|cuphead"
-     "|hollow knight|genshin|overwatch|league of legends|valorant|roblox|call of duty", ""),
-    ("wallace", "Wallace & Gromit", "Aardman", "wallace and gromit|wallace et gromit"
-     "|shaun the sheep|shaun le mouton", ""),
-    ("muppets", "The Muppets / Sesame Street", "Disney / Sesame Workshop", "muppets|kermit"
-     "|miss piggy|elmo|big bird|cookie monster|sesame street|1 rue sesame", ""),
+    (
+        "games",
+        "Video game characters",
+        "Various publishers",
+        "minecraft steve|steve from"
+        " minecraft|creeper minecraft|fortnite|master chief|lara croft|kratos|geralt of rivia"
+        "|solid snake|pac man|mega man|megaman|crash bandicoot|spyro|rayman|lapins cretins"
+        "|rabbids|angry birds|among us crewmate|fnaf|five nights at freddy*|cuphead"
+        "|hollow knight|genshin|overwatch|league of legends|valorant|roblox|call of duty",
+        "",
+    ),
+    (
+        "wallace",
+        "Wallace & Gromit",
+        "Aardman",
+        "wallace and gromit|wallace et gromit|shaun the sheep|shaun le mouton",
+        "",
+    ),
+    (
+        "muppets",
+        "The Muppets / Sesame Street",
+        "Disney / Sesame Workshop",
+        "muppets|kermit|miss piggy|elmo|big bird|cookie monster|sesame street|1 rue sesame",
+        "",
+    ),
     ("bluey", "Bluey", "Ludo Studio / BBC Studios", "bluey and bingo|bluey heeler|bluey", ""),
-    ("trolls", "Franchise toys", "Various", "my little pony|care bears|bisounours|polly pocket"
-     "|furby|teletubbies|tinky winky|thomas the tank engine|thomas le petit train"
-     "|bob the builder|bob le bricoleur|dora the explorer|dora l'exploratrice|caillou"
-     "|t'choupi|tchoupi|oui oui|masha and the bear|masha et michka|miraculous ladybug"
-     "|ladybug et chat noir|pj masks|pyjamasques|cocomelon|baby shark|gabby's dollhouse"
-     "|squid game|stranger things|wednesday addams|game of thrones|daenerys|jon snow"
-     "|breaking bad|walter white|the witcher|the boys homelander|homelander", ""),
+    (
+        "trolls",
+        "Franchise toys",
+        "Various",
+        "my little pony|care bears|bisounours|polly pocket"
+        "|furby|teletubbies|tinky winky|thomas the tank engine|thomas le petit train"
+        "|bob the builder|bob le bricoleur|dora the explorer|dora l'exploratrice|caillou"
+        "|t'choupi|tchoupi|oui oui|masha and the bear|masha et michka|miraculous ladybug"
+        "|ladybug et chat noir|pj masks|pyjamasques|cocomelon|baby shark|gabby's dollhouse"
+        "|squid game|stranger things|wednesday addams|game of thrones|daenerys|jon snow"
+        "|breaking bad|walter white|the witcher|the boys homelander|homelander",
+        "",
+    ),
 ]
 
 
@@ -685,232 +913,446 @@ def _rule(key: str, category: str, terms: str, *, near: str = "", window: int = 
 
 RULES: list[dict[str, Any]] = [
     # Minors: zero tolerance, checked first, so its reason wins.
-    _rule("minors.strong", "minors", _t(
-        "child porn*|child pornography|pedopornographi*|pedoporn*|cp video|csam|jailbait",
-        "lolicon|shotacon|loli hentai|pedophile|pedophiles|pedophilia|paedophil*|pedo|pedos",
-        "pedophile*|pedophilie|pedocriminel*|pedocriminalite|underage sex|sexualized child*",
-        "sexualised child*|child bride|child marriage|mariage d'enfant*|mariage force")),
-    _rule("minors.sexual", "minors", CHILDREN, near=SEXUAL_NEAR_CHILD, window=8,
-          unless=_t("bath toy*|bath time fun|bubble bath|bedtime story|bed time story|histoire"
-                    "|tucked in bed|tuck|lit superpose|bunk bed|kiss on the cheek|bisou sur la"
-                    "|kisses her mother|kisses his mother|kisses mom|kiss goodnight|bisou du soir"
-                    "|grandma|grandmother|grandpa|mamie|papi|doll|poupee|strip of|comic strip"
-                    "|string lights|guirlande|hamster|puppy|kitten|pool|swimming|natation")),
+    _rule(
+        "minors.strong",
+        "minors",
+        _t(
+            "child porn*|child pornography|pedopornographi*|pedoporn*|cp video|csam|jailbait",
+            "lolicon|shotacon|loli hentai|pedophile|pedophiles|pedophilia|paedophil*|pedo|pedos",
+            "pedophile*|pedophilie|pedocriminel*|pedocriminalite|underage sex|sexualized child*",
+            "sexualised child*|child bride|child marriage|mariage d'enfant*|mariage force",
+        ),
+    ),
+    _rule(
+        "minors.sexual",
+        "minors",
+        CHILDREN,
+        near=SEXUAL_NEAR_CHILD,
+        window=8,
+        unless=_t(
+            "bath toy*|bath time fun|bubble bath|bedtime story|bed time story|histoire"
+            "|tucked in bed|tuck|lit superpose|bunk bed|kiss on the cheek|bisou sur la"
+            "|kisses her mother|kisses his mother|kisses mom|kiss goodnight|bisou du soir"
+            "|grandma|grandmother|grandpa|mamie|papi|doll|poupee|strip of|comic strip"
+            "|string lights|guirlande|hamster|puppy|kitten|pool|swimming|natation"
+        ),
+    ),
     # Sexual content.
-    _rule("sexual.strong", "sexual", SEXUAL_STRONG, window=3,
-          unless=_t("sex ratio|sex education|sex determination|sex chromosome*|sex cell*"
-                    "|sex of the|sexe du bebe|sexe de l'enfant|sexual reproduction of plants"
-                    "|anal gland*|pole dance class|strip of land|comic strip|strip mall"
-                    "|bare bones|suce une sucette|suce un bonbon|suce son pouce|sucette"
-                    "|bonbon|pouce|glace|lollipop|jouir de la vue|jouir du soleil|jouir de")),
-    _rule("sexual.naked", "sexual", NAKED, near=_t(PEOPLE, BODY), window=4,
-          unless=NAKED_EXCEPTIONS),
-    _rule("sexual.undressing", "sexual", _t(
-        "taking off|takes off|take off|took off|removing|removes|remove|removed|strips off",
-        "stripping off|pulls off|pulling off|pulls down|pulling down|enleve|enlever|enlevant",
-        "retire|retirer|retirant|ote|oter|baisse|baisser"),
-        near=_t("clothes|clothing|bra|panties|underwear|knickers|bikini top|all her clothes",
-                "vetements|habits|culotte|soutien gorge|slip|string|petite culotte|fringues"),
-        window=3),
-    _rule("sexual.body", "sexual", _t(
-        "flashing|flashes|showing|shows|exposing|exposes|exposed|bare|baring|naked|nude|big",
-        "huge|giant|busty|bouncing|grabbing|grabs|touching|touches|fondling|licking|sucking",
-        "squeezing|montre|montrant|exhibe|gros|grosse|grosses|enormes|touche|caresse|leche",
-        "suce|pelote|tripote"),
-        near=_t("breasts|breast|boobs|nipples|nipple|tits|butt|buttocks|ass|crotch|genitals",
-                "seins|sein|poitrine|tetons|fesses|cul|entrejambe|parties intimes"), window=3,
-        unless=_t("chicken breast*|duck breast*|turkey breast*|blanc de poulet|magret|poulet"
-                  "|chicken|duck|turkey|canard|dinde|breast cancer|cancer du sein|mammogra*"
-                  "|donkey|ane|big butt of a|horse|cheval|robin|bird|oiseau")),
-    _rule("sexual.sexy", "sexual", _t("sexy|hot|sexy|sensuel*|chaude|chaudes"),
-          near=_t("in bed|on the bed|bed|naked|undress*|lingerie|posing|poses|spread|bent over",
-                  "twerk*|strip*|bikini|lit|nue|nu|on all fours|a quatre pattes|underwear",
-                  "sous vetements|string|thong|panties|culotte|bra|soutien gorge"), window=4,
-          unless=_t("hot tub|hot dog|hot sauce|hot air|hot spring*|hot chocolate|hot bath"
-                    "|hot weather|hot day|hot summer|sauce|chocolat|comic strip|strip of")),
-    _rule("sexual.suggestive", "sexual", SUGGESTIVE,
-          near=_t(PEOPLE, BODY, "posing|poses|pose|bed|lit|spread|bent over|on all fours"),
-          window=5,
-          unless=_t("sexy car|sports car|voiture|string lights|guirlande|shopping|store window"
-                    "|vitrine|laundry|lessive|clothesline|etendoir|dress*|chord|violin|guitar")),
-    _rule("sexual.touching", "sexual", _t(
-        "sex|naked|nude|horny|aroused|undress*|strip*|moan*|orgasm*|nu|nue|excite*|gemi*"),
-        near=_t("bed|in bed|sheets|on the bed|shower|dans le lit|au lit|sous la douche"
-                "|couple|lovers|amants|bedroom|chambre"), window=4,
-        unless=NAKED_EXCEPTIONS + "\nstrip of\nstripes\nstriped\nrayures\nraye\nrayee"),
+    _rule(
+        "sexual.strong",
+        "sexual",
+        SEXUAL_STRONG,
+        window=3,
+        unless=_t(
+            "sex ratio|sex education|sex determination|sex chromosome*|sex cell*"
+            "|sex of the|sexe du bebe|sexe de l'enfant|sexual reproduction of plants"
+            "|anal gland*|pole dance class|strip of land|comic strip|strip mall"
+            "|bare bones|suce une sucette|suce un bonbon|suce son pouce|sucette"
+            "|bonbon|pouce|glace|lollipop|jouir de la vue|jouir du soleil|jouir de"
+        ),
+    ),
+    _rule(
+        "sexual.naked", "sexual", NAKED, near=_t(PEOPLE, BODY), window=4, unless=NAKED_EXCEPTIONS
+    ),
+    _rule("sexual.nude", "sexual", NAKED_ALONE, window=3, unless=NAKED_EXCEPTIONS),
+    _rule(
+        "sexual.undressing",
+        "sexual",
+        _t(
+            "taking off|takes off|take off|took off|removing|removes|remove|removed|strips off",
+            "stripping off|pulls off|pulling off|pulls down|pulling down|enleve|enlever|enlevant",
+            "retire|retirer|retirant|ote|oter|baisse|baisser",
+        ),
+        near=_t(
+            "clothes|clothing|bra|panties|underwear|knickers|bikini top|all her clothes",
+            "vetements|habits|culotte|soutien gorge|slip|string|petite culotte|fringues",
+        ),
+        window=3,
+    ),
+    _rule(
+        "sexual.body",
+        "sexual",
+        _t(
+            "flashing|flashes|showing|shows|exposing|exposes|exposed|bare|baring|naked|nude|big",
+            "huge|giant|busty|bouncing|grabbing|grabs|touching|touches|fondling|licking|sucking",
+            "squeezing|montre|montrant|exhibe|gros|grosse|grosses|enormes|touche|caresse|leche",
+            "suce|pelote|tripote",
+        ),
+        near=_t(
+            "breasts|breast|boobs|nipples|nipple|tits|butt|buttocks|ass|crotch|genitals",
+            "seins|sein|poitrine|tetons|fesses|cul|entrejambe|parties intimes",
+        ),
+        window=3,
+        unless=_t(
+            "chicken breast*|duck breast*|turkey breast*|blanc de poulet|magret|poulet"
+            "|chicken|duck|turkey|canard|dinde|breast cancer|cancer du sein|mammogra*"
+            "|donkey|ane|big butt of a|horse|cheval|robin|bird|oiseau"
+        ),
+    ),
+    _rule(
+        "sexual.sexy",
+        "sexual",
+        _t("sexy|hot|sexy|sensuel*|chaude|chaudes"),
+        near=_t(
+            "in bed|on the bed|bed|naked|undress*|lingerie|posing|poses|spread|bent over",
+            "twerk*|strip*|bikini|lit|nue|nu|on all fours|a quatre pattes|underwear",
+            "sous vetements|string|thong|panties|culotte|bra|soutien gorge",
+        ),
+        window=4,
+        unless=_t(
+            "hot tub|hot dog|hot sauce|hot air|hot spring*|hot chocolate|hot bath"
+            "|hot weather|hot day|hot summer|sauce|chocolat|comic strip|strip of"
+        ),
+    ),
+    _rule(
+        "sexual.suggestive",
+        "sexual",
+        SUGGESTIVE,
+        near=_t(PEOPLE, BODY, "posing|poses|pose|bed|lit|spread|bent over|on all fours"),
+        window=5,
+        unless=_t(
+            "sexy car|sports car|voiture|string lights|guirlande|shopping|store window"
+            "|vitrine|laundry|lessive|clothesline|etendoir|dress*|chord|violin|guitar"
+        ),
+    ),
+    _rule(
+        "sexual.touching",
+        "sexual",
+        _t("sex|naked|nude|horny|aroused|undress*|strip*|moan*|orgasm*|nu|nue|excite*|gemi*"),
+        near=_t(
+            "bed|in bed|sheets|on the bed|shower|dans le lit|au lit|sous la douche"
+            "|couple|lovers|amants|bedroom|chambre"
+        ),
+        window=4,
+        unless=NAKED_EXCEPTIONS + "\nstrip of\nstripes\nstriped\nrayures\nraye\nrayee",
+    ),
     # Self-harm.
-    _rule("self_harm.strong", "self_harm", SELF_HARM_STRONG,
-          unless=_t("suicide squad|suicide squeeze|suicide doors|suicide door|suicide prevention"
-                    "|prevention du suicide|hotline|helpline|numero d'ecoute")),
-    _rule("self_harm.wrists", "self_harm", WRISTS, near=CUTTING, window=4,
-          unless=_t("watch|bracelet|montre|wristband|sleeve|sleeves|manche|manches|tattoo"
-                    "|tatouage|shav*|rase|raser|rasage|epil*|wax*|cire|hair|poils|cheveux|paper"
-                    "|papier|fabric|tissu|pattern|patron|sewing|couture|surgeon|chirurgien"
-                    "|surgery|chirurgie|doctor|medecin|cast|platre|bandage|pansement")),
+    _rule(
+        "self_harm.strong",
+        "self_harm",
+        SELF_HARM_STRONG,
+        unless=_t(
+            "suicide squad|suicide squeeze|suicide doors|suicide door|suicide prevention"
+            "|prevention du suicide|hotline|helpline|numero d'ecoute"
+        ),
+    ),
+    _rule(
+        "self_harm.wrists",
+        "self_harm",
+        WRISTS,
+        near=CUTTING,
+        window=4,
+        unless=_t(
+            "watch|bracelet|montre|wristband|sleeve|sleeves|manche|manches|tattoo"
+            "|tatouage|shav*|rase|raser|rasage|epil*|wax*|cire|hair|poils|cheveux|paper"
+            "|papier|fabric|tissu|pattern|patron|sewing|couture|surgeon|chirurgien"
+            "|surgery|chirurgie|doctor|medecin|cast|platre|bandage|pansement"
+        ),
+    ),
     _rule("self_harm.means", "self_harm", JUMP_DEATH, near=MEANS, window=6),
-    _rule("self_harm.noose", "self_harm", _t("noose|nooses|corde|rope"),
-          near=_t("neck|his neck|her neck|cou|around his neck|autour du cou|hang himself"
-                  "|hang herself|se pendre|stool|tabouret|chair|chaise"), window=4,
-          unless=_t("cowboy|lasso|rodeo|horse|cheval|escalade|climbing|jump rope|corde a sauter"
-                    "|sailor|marin|boat|bateau|knot tutorial")),
+    _rule(
+        "self_harm.noose",
+        "self_harm",
+        _t("noose|nooses|corde|rope"),
+        near=_t(
+            "neck|his neck|her neck|cou|around his neck|autour du cou|hang himself"
+            "|hang herself|se pendre|stool|tabouret|chair|chaise"
+        ),
+        window=4,
+        unless=_t(
+            "cowboy|lasso|rodeo|horse|cheval|escalade|climbing|jump rope|corde a sauter"
+            "|sailor|marin|boat|bateau|knot tutorial"
+        ),
+    ),
     # Graphic violence and gore.
-    _rule("violence.gore", "violence", _t(
-        "gore|gory|gruesome|disembowel*|eviscerat*|decapitat*|beheading|beheadings|beheaded",
-        "behead|beheads|dismember*|mutilat*|severed head*|severed limb*|severed arm*",
-        "severed leg*|severed finger*|cut off head|slit throat|slits throat|slitting throat",
-        "throat slit|throat cut|cut his throat|cut her throat|bloodbath|blood bath",
-        "pool of blood|pools of blood|blood everywhere|blood splatter*|blood spatter*",
-        "blood gushing|gushing blood|covered in blood|soaked in blood|blood soaked",
-        "drenched in blood|bloody corpse*|bloody body|bloody bodies|entrails|intestines",
-        "guts spilling|spilling guts|spilled guts|brains splattered|brain matter|head explod*",
-        "exploding head|skull crushed|crushed skull|bashed in skull|torture chamber",
-        "torture video|tortured|torturing|snuff film|snuff video|execution video",
-        "public execution|firing squad|lynching|lynched|mass shooting|school shooting",
-        "gunshot wound*|bullet wound*|stab wound*|blood spurting|spurting blood|blood pouring",
-        "pouring blood|blood dripping|dripping blood|dripping with blood|bleeding out",
-        "bleeding to death|bled to death|blessure par balle|plaie par balle|sang qui gicle",
-        "bodies hanging|body hanging|hanging bodies|hanging body|corpses hanging",
-        "hanged bodies|hanging corpse*|pendus a un arbre|corps pendus|corps pendu|massacre",
-        "massacres|blood in the water|sang dans l'eau",
-        "re:(?:eating|eats|ate|devour\\w*|devor\\w*|mange\\w*) (?:a |an |the |un |une |le |la |des |les )?(?:swimmer|surfer|diver|man|woman|child|person|people|human|humans|baby|kid|nageur|surfeur|plongeur|homme|femme|enfant|personne|gens|humain|humains|bebe)s?",
-        "pisse le sang|pissait le sang|se vide de son sang|vidé de son sang|blood gushes",
-        "school shooter|shooting spree|killing spree|mass murder*|mass killing|war crime*",
-        "burned alive|burning alive|burnt alive|burn alive|stoning to death|stoned to death",
-        "acid attack|cannibal*|eating human flesh|human flesh|dead body|dead bodies",
-        "mangled body|mangled bodies|charred body|charred bodies|cadaver*|carnage|maimed",
-        "impaled|impaling|crushed to death|beaten to death|stabbed to death|shot to death",
-        "hacked to death|hacking to death|chopped up body|torn apart by|ripped apart",
-        "sanglante|sanglantes|bain de sang|mare de sang|flaque de sang|du sang partout",
-        "sang partout|couvert de sang|couverte de sang|couverts de sang|plein de sang",
-        "pleine de sang|gicle* de sang|giclee de sang|gerbe de sang|decapit*|demembr*",
-        "mutil*|egorg*|eventr*|tripes a l'air|entrailles|tete coupee|tetes coupees",
-        "tete tranchee|tetes tranchees|tuerie*|carnage|tortur*|lynchage|lynche|brule vif",
-        "brulee vive|brules vifs|bruler vif|lapidation|lapide|lapidee|attaque a l'acide",
-        "cadavre*|corps sans vie|corps mutile*|crime de guerre|crimes de guerre|charnier*",
-        "fusillade dans une ecole|tuerie de masse|meurtre de masse|cannibal*|chair humaine",
-        "poignarde a mort|battu a mort|battue a mort|crane ecrase|cervelle eclatee",
-        "cervelle partout|pendaison publique|execution publique|peloton d'execution"),
-        unless=_t("corpse flower|corpse lily|cadaver dog*|halloween decoration|haunted house"
-                  "|zombie makeup|fake blood prop|tomato sauce|ketchup|sauce tomate|history book"
-                  "|blood orange|blood moon|bloody mary|cannibal corpse band|tortured artist"
-                  "|tortured soul|tortured poet|tortilla|tortue|tortues|tortoise"),
-        reason=""),
-    _rule("violence.harm", "violence", HARM_VERBS, near=PEOPLE, window=4,
-          unless=HARM_EXCEPTIONS),
-    _rule("violence.face", "violence", _t(
-        "cut|cuts|cutting|slash|slashes|slashing|slashed|slice|slices|slicing|sliced|stab",
-        "stabs|stabbing|stabbed|carve|carves|carving|carved|taillade|tailladee|taillader",
-        "entaille|entailler|lacere|lacerer|balafre|balafrer|coupe|couper|poignarde"),
-        near=_t("face|faces|throat|neck|eyes|eye|belly|stomach|guts|visage|gorge|cou|yeux",
-                "oeil|ventre|gorges"), window=3,
-        unless=_t("cake|bread|shaving|shave|barber|makeup|maquillage|beard|barbe|fish"
-                  "|poisson|pumpkin|citrouille|watermelon|pasteque|face mask|cheese|fromage"
-                  "|steak|meat|viande|pattern|portrait|sculpt*|clay|argile|wood|bois|stone"
-                  "|pierre|ice|glace|surgeon|surgery|chirurg*|doctor|medecin|hair|cheveux"
-                  "|frange|bangs|paper|papier|diamond|diamant|gem|jewel*|bijou*|ribbon|ruban")),
-    _rule("violence.execution", "violence", _t(
-        "execute|executes|executing|executed|execution|shoot|shoots|shooting|behead*|kill*",
-        "execute|executent|executer|abattre|abattent|tuer|tuent|fusiller|fusillent|egorg*"),
-        near=_t("hostage|hostages|prisoner|prisoners|captive|captives|otage|otages",
-                "prisonnier|prisonniers|captif|captifs|detenu|detenus"), window=4),
-    _rule("violence.amputation", "violence", _t(
-        "cut off|cuts off|cutting off|chop off|chops off|chopped off|chopping off|hack off",
-        "hacked off|hacking off|sever|severs|severing|ripped off|torn off|blown off|sliced off",
-        "slices off|saw off|sawing off|sawed off|being cut off|coupe|coupee|coupees|couper",
-        "coupant|tranche|tranchee|tranchees|trancher|arrache|arrachee|arracher|scie|scier"),
-        near=BODY_PARTS, window=3,
-        unless=_t("hair|nails|crust|sleeve|sleeves|cheveux|ongles|croute|manche|manches"
-                  "|en cuisinant|while cooking|accident|souffle|breath|coupe du monde|world cup"
-                  "|haircut|coupe de cheveux|barber|coiffeur|frange|bangs|fringe|carrot|carotte"
-                  "|branch|branche|tree|arbre|head of lettuce|tete de salade|salade|lettuce"
-                  "|head of broccoli|fish head|tete de poisson|poisson|fish|garlic|ail|pied de")),
-    _rule("violence.vehicle", "violence", _t(
-        "running over|runs over|ran over|run over|plows into|ploughs into|plowing into",
-        "drives into|driving into|drove into|rams into|ramming into|rammed into|mows down",
-        "mowing down|fonce dans|fonce sur|foncant sur|renverse|renversant|ecrase|ecrasant"),
-        near=_t("crowd|crowds|pedestrians|pedestrian|people|children|kids|a man|a woman",
-                "cyclist|cyclists|protesters|foule|pietons|pieton|passants|gens|enfants",
-                "cycliste|cyclistes|manifestants|un homme|une femme"), window=4),
+    _rule(
+        "violence.gore",
+        "violence",
+        _t(
+            "gore|gory|gruesome|disembowel*|eviscerat*|decapitat*|beheading|beheadings|beheaded",
+            "behead|beheads|dismember*|mutilat*|severed head*|severed limb*|severed arm*",
+            "severed leg*|severed finger*|cut off head|slit throat|slits throat|slitting throat",
+            "throat slit|throat cut|cut his throat|cut her throat|bloodbath|blood bath",
+            "pool of blood|pools of blood|blood everywhere|blood splatter*|blood spatter*",
+            "blood gushing|gushing blood|covered in blood|soaked in blood|blood soaked",
+            "drenched in blood|bloody corpse*|bloody body|bloody bodies|entrails|intestines",
+            "guts spilling|spilling guts|spilled guts|brains splattered|brain matter|head explod*",
+            "exploding head|skull crushed|crushed skull|bashed in skull|torture chamber",
+            "torture video|tortured|torturing|snuff film|snuff video|execution video",
+            "public execution|firing squad|lynching|lynched|mass shooting|school shooting",
+            "gunshot wound*|bullet wound*|stab wound*|blood spurting|spurting blood|blood pouring",
+            "pouring blood|blood dripping|dripping blood|dripping with blood|bleeding out",
+            "bleeding to death|bled to death|blessure par balle|plaie par balle|sang qui gicle",
+            "bodies hanging|body hanging|hanging bodies|hanging body|corpses hanging",
+            "hanged bodies|hanging corpse*|pendus a un arbre|corps pendus|corps pendu|massacre",
+            "massacres|blood in the water|sang dans l'eau",
+            "re:(?:eating|eats|ate|devour\\w*|devor\\w*|mange\\w*) "
+            "(?:a |an |the |un |une |le |la |des |les )?(?:swimmer|surfer|diver|man|woman|child"
+            "|person|people|human|humans|baby|kid|nageur|surfeur|plongeur|homme|femme|enfant"
+            "|personne|gens|humain|humains|bebe)s?",
+            "pisse le sang|pissait le sang|se vide de son sang|vidé de son sang|blood gushes",
+            "school shooter|shooting spree|killing spree|mass murder*|mass killing|war crime*",
+            "burned alive|burning alive|burnt alive|burn alive|stoning to death|stoned to death",
+            "acid attack|cannibal*|eating human flesh|human flesh|dead body|dead bodies",
+            "mangled body|mangled bodies|charred body|charred bodies|cadaver*|carnage|maimed",
+            "impaled|impaling|crushed to death|beaten to death|stabbed to death|shot to death",
+            "hacked to death|hacking to death|chopped up body|torn apart by|ripped apart",
+            "sanglante|sanglantes|bain de sang|mare de sang|flaque de sang|du sang partout",
+            "sang partout|couvert de sang|couverte de sang|couverts de sang|plein de sang",
+            "pleine de sang|gicle* de sang|giclee de sang|gerbe de sang|decapit*|demembr*",
+            "mutil*|egorg*|eventr*|tripes a l'air|entrailles|tete coupee|tetes coupees",
+            "tete tranchee|tetes tranchees|tuerie*|carnage|tortur*|lynchage|lynche|brule vif",
+            "brulee vive|brules vifs|bruler vif|lapidation|lapide|lapidee|attaque a l'acide",
+            "cadavre*|corps sans vie|corps mutile*|crime de guerre|crimes de guerre|charnier*",
+            "fusillade dans une ecole|tuerie de masse|meurtre de masse|cannibal*|chair humaine",
+            "poignarde a mort|battu a mort|battue a mort|crane ecrase|cervelle eclatee",
+            "cervelle partout|pendaison publique|execution publique|peloton d'execution",
+        ),
+        unless=_t(
+            "gore tex|goretex|al gore|corpse flower|corpse lily|cadaver dog*|halloween decoration|haunted house"
+            "|zombie makeup|fake blood prop|tomato sauce|ketchup|sauce tomate|history book"
+            "|blood orange|blood moon|bloody mary|cannibal corpse band|tortured artist"
+            "|tortured soul|tortured poet|tortilla|tortue|tortues|tortoise"
+        ),
+        reason="",
+    ),
+    _rule("violence.harm", "violence", HARM_VERBS, near=PEOPLE, window=4, unless=HARM_EXCEPTIONS),
+    _rule(
+        "violence.face",
+        "violence",
+        _t(
+            "cut|cuts|cutting|slash|slashes|slashing|slashed|slice|slices|slicing|sliced|stab",
+            "stabs|stabbing|stabbed|carve|carves|carving|carved|taillade|tailladee|taillader",
+            "entaille|entailler|lacere|lacerer|balafre|balafrer|coupe|couper|poignarde",
+        ),
+        near=_t(
+            "face|faces|throat|neck|eyes|eye|belly|stomach|guts|visage|gorge|cou|yeux",
+            "oeil|ventre|gorges",
+        ),
+        window=3,
+        unless=_t(
+            "cake|bread|shaving|shave|barber|makeup|maquillage|beard|barbe|fish"
+            "|poisson|pumpkin|citrouille|watermelon|pasteque|face mask|cheese|fromage"
+            "|steak|meat|viande|pattern|portrait|sculpt*|clay|argile|wood|bois|stone"
+            "|pierre|ice|glace|surgeon|surgery|chirurg*|doctor|medecin|hair|cheveux"
+            "|frange|bangs|paper|papier|diamond|diamant|gem|jewel*|bijou*|ribbon|ruban"
+        ),
+    ),
+    _rule(
+        "violence.execution",
+        "violence",
+        _t(
+            "execute|executes|executing|executed|execution|shoot|shoots|shooting|behead*|kill*",
+            "execute|executent|executer|abattre|abattent|tuer|tuent|fusiller|fusillent|egorg*",
+        ),
+        near=_t(
+            "hostage|hostages|prisoner|prisoners|captive|captives|otage|otages",
+            "prisonnier|prisonniers|captif|captifs|detenu|detenus",
+        ),
+        window=4,
+    ),
+    _rule(
+        "violence.amputation",
+        "violence",
+        _t(
+            "cut off|cuts off|cutting off|chop off|chops off|chopped off|chopping off|hack off",
+            "hacked off|hacking off|sever|severs|severing|ripped off|torn off|blown off|sliced off",
+            "slices off|saw off|sawing off|sawed off|being cut off|coupe|coupee|coupees|couper",
+            "coupant|tranche|tranchee|tranchees|trancher|arrache|arrachee|arracher|scie|scier",
+        ),
+        near=BODY_PARTS,
+        window=3,
+        unless=_t(
+            "hair|nails|crust|sleeve|sleeves|cheveux|ongles|croute|manche|manches"
+            "|en cuisinant|while cooking|accident|souffle|breath|coupe du monde|world cup"
+            "|haircut|coupe de cheveux|barber|coiffeur|frange|bangs|fringe|carrot|carotte"
+            "|branch|branche|tree|arbre|head of lettuce|tete de salade|salade|lettuce"
+            "|head of broccoli|fish head|tete de poisson|poisson|fish|garlic|ail|pied de"
+        ),
+    ),
+    _rule(
+        "violence.vehicle",
+        "violence",
+        _t(
+            "running over|runs over|ran over|run over|plows into|ploughs into|plowing into",
+            "drives into|driving into|drove into|rams into|ramming into|rammed into|mows down",
+            "mowing down|fonce dans|fonce sur|foncant sur|renverse|renversant|ecrase|ecrasant",
+        ),
+        near=_t(
+            "crowd|crowds|pedestrians|pedestrian|people|children|kids|a man|a woman",
+            "cyclist|cyclists|protesters|foule|pietons|pieton|passants|gens|enfants",
+            "cycliste|cyclistes|manifestants|un homme|une femme",
+        ),
+        window=4,
+    ),
     _rule("violence.kill", "violence", KILL, near=PEOPLE, window=4, unless=KILL_EXCEPTIONS),
-    _rule("violence.shoot", "violence", SHOOT, near=_t(PEOPLE, WEAPONS, GORE_OUTCOMES),
-          window=4, unless=SHOOT_EXCEPTIONS),
-    _rule("violence.weapon_blood", "violence", WEAPONS, near=GORE_OUTCOMES, window=6,
-          unless=_t("butcher|boucher|boucherie|steak|meat|viande|beef|boeuf|roast|roti|tomato"
-                    "|tomate|beet|betterave|paint|peinture|ketchup|jam|confiture|halloween prop"
-                    "|dead leaves|dead tree|dead end|feuilles mortes|arbre mort|cul de sac")),
-    _rule("violence.hunting_people", "violence", _t(
-        "hunt|hunts|hunting|hunted|hunter|hunters|prey on|chasse|chassent|chasser|traque*"),
-        near=_t("humans|human|people|a man|a woman|children|kids|women|men|humains|gens"
-                "|enfants|femmes|hommes|un homme|une femme|the homeless|les sdf|migrants"),
-        window=3, unless=_t("treasure|tresor|easter egg*|oeufs de paques|ghost*|fantome*"
-                            "|bargain*|job|jobs|emploi|talent|head hunter|chasseur de tetes"
-                            "|photo*|shadow*|souvenir*|mushroom*|champignon*|truffle*")),
+    _rule(
+        "violence.shoot",
+        "violence",
+        SHOOT,
+        near=_t(PEOPLE, WEAPONS, GORE_OUTCOMES),
+        window=4,
+        unless=SHOOT_EXCEPTIONS,
+    ),
+    _rule(
+        "violence.weapon_blood",
+        "violence",
+        WEAPONS,
+        near=GORE_OUTCOMES,
+        window=6,
+        unless=_t(
+            "butcher|boucher|boucherie|steak|meat|viande|beef|boeuf|roast|roti|tomato"
+            "|tomate|beet|betterave|paint|peinture|ketchup|jam|confiture|halloween prop"
+            "|dead leaves|dead tree|dead end|feuilles mortes|arbre mort|cul de sac"
+        ),
+    ),
+    _rule(
+        "violence.hunting_people",
+        "violence",
+        _t("hunt|hunts|hunting|hunted|hunter|hunters|prey on|chasse|chassent|chasser|traque*"),
+        near=_t(
+            "humans|human|people|a man|a woman|children|kids|women|men|humains|gens"
+            "|enfants|femmes|hommes|un homme|une femme|the homeless|les sdf|migrants"
+        ),
+        window=3,
+        unless=_t(
+            "treasure|tresor|easter egg*|oeufs de paques|ghost*|fantome*"
+            "|bargain*|job|jobs|emploi|talent|head hunter|chasseur de tetes"
+            "|photo*|shadow*|souvenir*|mushroom*|champignon*|truffle*"
+        ),
+    ),
     # Hate and extremism.
-    _rule("hate.strong", "hate", HATE_STRONG,
-          unless=_t("history lesson|history documentary|museum|musee|memorial|memoire"
-                    "|remembrance|holocaust memorial|lecon d'histoire|indiana jones|hindu temple"
-                    "|sanskrit|buddhist|bouddhiste|diwali")),
-    _rule("hate.violence", "hate", HATE_ACTIONS, near=GROUPS, window=4,
-          unless=_t("ballon|balle|ball|couleur|color|colour|peinture|paint|tableau|cheval|chat"
-                    "|chien|cat|dog|horse|touche|piano|key|keys|drum|drums|tambour|batterie"
-                    "|against racism|contre le racisme|stop hate|love|amour|protect|proteger"
-                    "|welcome|accueillir|celebrate|celebrer|hanging out|burning man|burn calories")),
-    _rule("hate.places_of_worship", "hate", _t(
-        "burning|burn|burns|burned|set fire|sets fire|setting fire|torching|torch|attacking",
-        "attack|attacked|bombing|bomb|bombed|vandaliz*|vandalis*|desecrat*|bruler|brule",
-        "brulent|incendie*|attaque*|profan*|saccag*|tag* des croix"),
-        near=_t("mosque|mosques|synagogue|synagogues|church|churches|temple|temples|mosquee",
-                "mosquees|eglise|eglises|cathedral|cathedrale|gurdwara|pagoda|pagode"),
-        window=3, unless=_t("candle*|incense|encens|bougie*|cierge*|calories|sun|soleil")),
-    _rule("hate.claims", "hate", GROUPS, near=_t(
-        "control the world|controlling the world|controls the world|control the media",
-        "control the banks|controlling the banks|rule the world|secretly run|conspiracy",
-        "complot|controlent le monde|controlent les medias|dirigent le monde|replacing us",
-        "replace us|nous remplacent|grand remplacement|are taking over|should be killed",
-        "should die|must die|deserve to die|should be exterminated|doivent mourir",
-        "meritent de mourir|should be deported|doivent etre expulses|go back to your country",
-        "rentrez chez vous|retournez dans votre pays|should be banned|are the problem",
-        "sont le probleme|are inferior|sont inferieurs|are criminals|sont tous des criminels",
-        "are all terrorists|sont tous des terroristes|are all rapists|sont tous des violeurs",
-        "are not human|ne sont pas humains|a disease|une maladie|should burn|doivent bruler",
-        "gas chamber|chambre a gaz|chambres a gaz|oven|ovens|fours|big nose|hooked nose",
-        "long nose|gros nez|nez crochu|greedy|money bags|bags of money|sacs d'argent|cupide",
-        "cupides|rapaces"), window=4),
-    _rule("hate.dehumanising", "hate", HATE_INSULTS, near=GROUPS, window=3,
-          unless=_t("pet rats|lab rats|zoo|dogs and cats|chiens et chats|hot dogs|guinea pigs"
-                    "|pet dogs|walking dogs|promenant|rescue|refuge")),
+    _rule(
+        "hate.strong",
+        "hate",
+        HATE_STRONG,
+        unless=_t(
+            "history lesson|history documentary|museum|musee|memorial|memoire"
+            "|remembrance|holocaust memorial|lecon d'histoire|indiana jones|hindu temple"
+            "|sanskrit|buddhist|bouddhiste|diwali"
+        ),
+    ),
+    _rule(
+        "hate.violence",
+        "hate",
+        HATE_ACTIONS,
+        near=GROUPS,
+        window=4,
+        unless=_t(
+            "ballon|balle|ball|couleur|color|colour|peinture|paint|tableau|cheval|chat"
+            "|chien|cat|dog|horse|touche|piano|key|keys|drum|drums|tambour|batterie"
+            "|against racism|contre le racisme|stop hate|love|amour|protect|proteger"
+            "|welcome|accueillir|celebrate|celebrer|hanging out|burning man|burn calories"
+        ),
+    ),
+    _rule(
+        "hate.places_of_worship",
+        "hate",
+        _t(
+            "burning|burn|burns|burned|set fire|sets fire|setting fire|torching|torch|attacking",
+            "attack|attacked|bombing|bomb|bombed|vandaliz*|vandalis*|desecrat*|bruler|brule",
+            "brulent|incendie*|attaque*|profan*|saccag*|tag* des croix",
+        ),
+        near=_t(
+            "mosque|mosques|synagogue|synagogues|church|churches|temple|temples|mosquee",
+            "mosquees|eglise|eglises|cathedral|cathedrale|gurdwara|pagoda|pagode",
+        ),
+        window=3,
+        unless=_t("candle*|incense|encens|bougie*|cierge*|calories|sun|soleil"),
+    ),
+    _rule(
+        "hate.claims",
+        "hate",
+        GROUPS,
+        near=_t(
+            "control the world|controlling the world|controls the world|control the media",
+            "control the banks|controlling the banks|rule the world|secretly run|conspiracy",
+            "complot|controlent le monde|controlent les medias|dirigent le monde|replacing us",
+            "replace us|nous remplacent|grand remplacement|are taking over|should be killed",
+            "should die|must die|deserve to die|should be exterminated|doivent mourir",
+            "meritent de mourir|should be deported|doivent etre expulses|go back to your country",
+            "rentrez chez vous|retournez dans votre pays|should be banned|are the problem",
+            "sont le probleme|are inferior|sont inferieurs|are criminals|sont tous des criminels",
+            "are all terrorists|sont tous des terroristes|are all rapists|sont tous des violeurs",
+            "are not human|ne sont pas humains|a disease|une maladie|should burn|doivent bruler",
+            "gas chamber|chambre a gaz|chambres a gaz|oven|ovens|fours|big nose|hooked nose",
+            "long nose|gros nez|nez crochu|greedy|money bags|bags of money|sacs d'argent|cupide",
+            "cupides|rapaces",
+        ),
+        window=4,
+    ),
+    _rule(
+        "hate.dehumanising",
+        "hate",
+        HATE_INSULTS,
+        near=GROUPS,
+        window=3,
+        unless=_t(
+            "pet rats|lab rats|zoo|dogs and cats|chiens et chats|hot dogs|guinea pigs"
+            "|pet dogs|walking dogs|promenant|rescue|refuge"
+        ),
+    ),
     # Real people, one rule per group of names (a verified cameo of the person waives it).
     *[
-        _rule(f"people.{suffix}", "public_figures", _t(names), unless=REAL_PEOPLE_EXCEPTIONS,
-              window=3)
+        _rule(
+            f"people.{suffix}", "public_figures", _t(names), unless=REAL_PEOPLE_EXCEPTIONS, window=3
+        )
         for suffix, names in REAL_PEOPLE
     ],
     # Realistic fake news.
-    _rule("deception.news_footage", "deception", NEWS_FORMATS, near=NEWS_EVENTS, window=8,
-          unless=NEWS_EXCEPTIONS),
-    _rule("deception.landmark", "deception", LANDMARKS, near=_t(CITY_DISASTERS,
-          "attack|attacked|attacking|attaque|attaquee|terrorist*|terroriste*|hijack*|gunman"
-          "|gunmen|shooting|shot|plane crash*|crash into|crashes into|crashed into|hits|struck"
-          "|s'ecrase|percute"), window=8, unless=CITY_EXCEPTIONS),
-    _rule("deception.city", "deception", CITIES, near=CITY_DISASTERS, window=6,
-          unless=CITY_EXCEPTIONS),
-    _rule("deception.election", "deception", _t(
-        "ballot stuffing|stuffing ballot*|fake ballot*|ballots being burned|burning ballots",
-        "rigged election|stolen election|election fraud|voter fraud|voting machine* hacked",
-        "bourrage d'urnes|bourrage des urnes|fraude electorale|election truquee",
-        "bulletins brules|faux bulletins|urnes bourrees")),
+    _rule(
+        "deception.news_footage",
+        "deception",
+        NEWS_FORMATS,
+        near=NEWS_EVENTS,
+        window=8,
+        unless=NEWS_EXCEPTIONS,
+    ),
+    _rule(
+        "deception.landmark",
+        "deception",
+        LANDMARKS,
+        near=_t(
+            CITY_DISASTERS,
+            "attack|attacked|attacking|attaque|attaquee|terrorist*|terroriste*|hijack*|gunman"
+            "|gunmen|shooting|shot|plane crash*|crash into|crashes into|crashed into|hits|struck"
+            "|s'ecrase|percute",
+        ),
+        window=8,
+        unless=CITY_EXCEPTIONS,
+    ),
+    _rule(
+        "deception.city", "deception", CITIES, near=CITY_DISASTERS, window=6, unless=CITY_EXCEPTIONS
+    ),
+    _rule(
+        "deception.election",
+        "deception",
+        _t(
+            "ballot stuffing|stuffing ballot*|fake ballot*|ballots being burned|burning ballots",
+            "rigged election|stolen election|election fraud|voter fraud|voting machine* hacked",
+            "bourrage d'urnes|bourrage des urnes|fraude electorale|election truquee",
+            "bulletins brules|faux bulletins|urnes bourrees",
+        ),
+    ),
     # Characters the registry can't name alone ("Elsa" is also a first name).
-    _rule("rights.context", "rights", _t(
-        "elsa|anna|olaf|ariel|belle|jasmine|mulan|pocahontas|cinderella|cendrillon|aurora",
-        "woody|buzz|nemo|dory|simba|mario|link|peach|sonic|tails|joker|robin|flash|thor|loki",
-        "hulk|venom|mickey|minnie|pluto|goofy|dingo|stitch|baymax|moana|maui|rapunzel|shrek",
-        "marshall|chase|skye|patrick|tigger|pooh|winnie|olaf"),
-        near=_t("disney|pixar|marvel|dc comics|nintendo|sega|dreamworks|frozen|arendelle",
-                "reine des neiges|toy story|mushroom kingdom|royaume champignon|gotham|avengers",
-                "asgard|hundred acre|hedgehog|herisson|paw patrol|pat patrouille|bikini bottom",
-                "under the sea|little mermaid|petite sirene|snow queen|ice powers|let it go",
-                "green cap|red cap and mustache|casquette rouge|moustache|plumber|plombier"),
-        window=6),
+    _rule(
+        "rights.context",
+        "rights",
+        _t(
+            "elsa|anna|olaf|ariel|belle|jasmine|mulan|pocahontas|cinderella|cendrillon|aurora",
+            "woody|buzz|nemo|dory|simba|mario|link|peach|sonic|tails|joker|robin|flash|thor|loki",
+            "hulk|venom|mickey|minnie|pluto|goofy|dingo|stitch|baymax|moana|maui|rapunzel|shrek",
+            "marshall|chase|skye|patrick|tigger|pooh|winnie|olaf",
+        ),
+        near=_t(
+            "disney|pixar|marvel|dc comics|nintendo|sega|dreamworks|frozen|arendelle",
+            "reine des neiges|toy story|mushroom kingdom|royaume champignon|gotham|avengers",
+            "asgard|hundred acre|hedgehog|herisson|paw patrol|pat patrouille|bikini bottom",
+            "under the sea|little mermaid|petite sirene|snow queen|ice powers|let it go",
+            "green cap|red cap and mustache|casquette rouge|moustache|plumber|plombier",
+        ),
+        window=6,
+    ),
 ]
 
 

@@ -123,7 +123,11 @@ def job_create(
     # Cameos first: a refused cameo is a 403 before anything is created or charged.
     cameos = cameos_for_prompt(requester=owner, prompt=request.prompt)
     # The owners' preferences join the prompt, so the policy judges what will be rendered.
-    verdict = prompt_check(effective_prompt(request.prompt, cameos))
+    # A real person's own verified cameo lifts the real-people rule for that person.
+    verdict = prompt_check(
+        effective_prompt(request.prompt, cameos),
+        cameo_names=[c.name for c in cameos if c.kind == "person"],
+    )
     if not verdict.allowed:
         # Kept as a record for moderators (and the user's drafts); never queued or charged.
         blocked = GenerationJob.objects.create(

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from PIL import Image
 
+from accounts.handles import mention_lookalikes_refuse
 from accounts.models import Follow, User
 from accounts.selectors import handle_lookup_keys, handle_resolve, mentioned_handles
 from config.errors import DomainError, NotFound
@@ -56,7 +57,12 @@ def cameo_refusal(*, cameo: Cameo, requester: User) -> str | None:
 def cameos_for_prompt(*, requester: User, prompt: str) -> list[Cameo]:
     """The cameos a prompt mentions by @handle, each checked for this requester.
 
-    Raises a 403 DomainError naming the first refused cameo, or a 400 past the per-clip limit."""
+    Raises a 403 DomainError naming the first refused cameo, or a 400 past the per-clip limit;
+    a 422 for an @mention that only looks like a cameo's or a person's handle."""
+    mention_lookalikes_refuse(
+        text=prompt, field="prompt",
+        sources=[(User.objects.all(), "username"), (Cameo.objects.all(), "handle")],
+    )  # fmt: skip
     handles = mentioned_handles(prompt)
     if not handles:
         return []

@@ -15,7 +15,9 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from accounts.handles import handle_lookalike_of
 from accounts.models import NotificationKind, User, handle_validator
 from accounts.services import notify
 from config.errors import DomainError
@@ -56,6 +58,14 @@ def cameo_create(*, owner: User, kind: str = CameoKind.PERSON, handle: str = "",
         and User.objects.filter(username__iexact=handle).exclude(pk=owner.pk).exists()
     ):
         raise DomainError("That handle belongs to someone.", fields={"handle": ["Taken."]})
+    if kind == CameoKind.CHARACTER:
+        imitated = handle_lookalike_of(
+            handle=handle, exclude=[owner.username],
+            sources=[(User.objects.all(), "username"), (Cameo.objects.all(), "handle")],
+        )  # fmt: skip
+        if imitated:
+            message = _("That handle looks too much like @%(handle)s.") % {"handle": imitated}
+            raise DomainError(message, fields={"handle": [message]})
     try:
         with transaction.atomic():
             return Cameo.objects.create(owner=owner, kind=kind, handle=handle, name=name[:60])

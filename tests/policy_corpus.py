@@ -272,7 +272,5 @@ EVASIONS: dict[str, Callable[[str], str]] = {
     "dots": lambda t: _longest_word(t, lambda w: ".".join(w)),
     "leet": lambda t: _each_word(t, lambda w: w[0] + w[1:].translate(LEET_OUT)),
     "upper": str.upper,
-    "fullwidth": lambda t: "".join(
-        chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in t
-    ),
+    "fullwidth": lambda t: "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in t),
 }

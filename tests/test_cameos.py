@@ -182,7 +182,7 @@ def test_revoke_can_take_published_clips_down(media_dirs: Any) -> None:
 
 @pytest.mark.django_db
 def test_preferences_join_the_prompt_and_are_policed(media_dirs: Any) -> None:
-    PolicyTerm.objects.create(category="violence", pattern="gore")
+    PolicyTerm.objects.create(category_id="violence", pattern="gore")
     owner, requester = UserFactory(), UserFactory()
     cameo = _cameo(owner)
     refused = _client(owner).patch(f"/api/v1/cameos/{cameo.pk}", {"preferences": "lots of gore"},

@@ -15,11 +15,11 @@ from generation.policy import normalise, prompt_check
 
 @pytest.fixture
 def terms(db: None) -> None:
-    PolicyTerm.objects.create(category="violence", pattern="behead")
-    PolicyTerm.objects.create(category="sexual", pattern="nude", reason="No nudity, please.")
-    PolicyTerm.objects.create(category="deception", pattern="fake ballot")
-    PolicyTerm.objects.create(category="hate", kind="regex", pattern=r"\bkill all \w+s\b")
-    PolicyTerm.objects.create(category="violence", pattern="gore", active=False)
+    PolicyTerm.objects.create(category_id="violence", pattern="behead")
+    PolicyTerm.objects.create(category_id="sexual", pattern="nude", reason="No nudity, please.")
+    PolicyTerm.objects.create(category_id="deception", pattern="fake ballot")
+    PolicyTerm.objects.create(category_id="hate", kind="regex", pattern=r"\bkill all \w+s\b")
+    PolicyTerm.objects.create(category_id="violence", pattern="gore", active=False)
 
 
 @pytest.mark.parametrize(
@@ -120,3 +120,125 @@ def test_licensed_characters_are_recorded_on_the_job(api: APIClient) -> None:
     assert response.status_code == 201
     job = GenerationJob.objects.get(pk=response.json()["id"])
     assert [entry["holder"] for entry in job.licensed_rights] == ["Blob Inc"]
+
+
+# --- normalisation and the shipped policy as data ---------------------------------------------
+
+
+def test_normalise_removes_evasions() -> None:
+    assert normalise("k\u200bi\u00adl\u202el\u202c") == "kill"  # zero-width, soft hyphen, bidi
+    assert normalise("kіll") == "kill"  # Cyrillic і (TR39 look-alike)
+    assert normalise("ΝUDΕ") == "nude"  # Greek capitals
+    assert normalise("ｎｕｄｅ") == "nude"  # fullwidth (NFKC)
+    assert normalise("Bob l’Éponge") == "bob eponge"  # elision, accents
+    assert normalise("a 12yo, 3d render in 4k") == "a 12yo 3d render in 4k"  # numbers stay
+
+
+def test_the_default_policy_install_is_idempotent_and_keeps_edits(db: None) -> None:
+    from django.apps import apps
+
+    from generation.models import PolicyCategory
+    from generation.policy_default import RIGHTS_HOLDERS, RULES, default_policy_install
+
+    # The migration installed everything; installing again creates nothing.
+    assert PolicyTerm.objects.filter(key__isnull=False).count() == len(RULES)
+    assert RightsHolder.objects.filter(key__isnull=False).count() == len(RIGHTS_HOLDERS)
+    assert default_policy_install(apps) == {"rules": 0, "rights_holders": 0}
+    # A moderator's edit survives a re-install, a deleted shipped rule comes back.
+    PolicyTerm.objects.filter(key="sexual.strong").update(reason="Edited.")
+    PolicyTerm.objects.filter(key="hate.strong").delete()
+    assert default_policy_install(apps) == {"rules": 1, "rights_holders": 0}
+    assert PolicyTerm.objects.get(key="sexual.strong").reason == "Edited."
+    assert PolicyCategory.objects.get(slug="public_figures").waived_by_own_cameo
+
+
+def test_rules_and_categories_switch_off_in_the_database(db: None) -> None:
+    from generation.models import PolicyCategory
+
+    prompt = "a bloodbath in the street"
+    assert prompt_check(prompt).code == "policy:violence"
+    PolicyCategory.objects.filter(slug="violence").update(active=False)
+    assert prompt_check(prompt).allowed  # recompiled: the category's rows changed
+    PolicyCategory.objects.filter(slug="violence").update(active=True)
+    PolicyTerm.objects.filter(key="violence.gore").update(active=False)
+    assert prompt_check(prompt).allowed
+
+
+def test_a_near_rule_with_exceptions_and_its_reason(db: None) -> None:
+    PolicyTerm.objects.create(
+        category_id="other", kind="near", pattern="drone\nquadcopter", near="airport*",
+        window=3, unless="model airport", reason="No drones near airports.",
+    )  # fmt: skip
+    assert prompt_check("a drone flying over the airport").reason == "No drones near airports."
+    assert prompt_check("a quadcopter, then far away, much later, an airport").allowed
+    assert prompt_check("a drone over a model airport").allowed
+    assert prompt_check("a drone over a field").allowed
+
+
+def test_a_broken_regex_from_the_admin_is_skipped(db: None) -> None:
+    PolicyTerm.objects.create(category_id="other", kind="regex", pattern="(unclosed")
+    PolicyTerm.objects.create(category_id="other", pattern="re:(also unclosed\nzeppelin")
+    assert prompt_check("a cat on a sofa").allowed
+    assert not prompt_check("a zeppelin over the sea").allowed
+
+
+def test_a_real_person_is_allowed_through_their_own_cameo_only(db: None) -> None:
+    prompt = "@manu Emmanuel Macron giving a speech"
+    assert prompt_check(prompt).code == "policy:public_figures"
+    assert prompt_check(prompt, cameo_names=["Emmanuel Macron"]).allowed
+    assert not prompt_check(prompt, cameo_names=["Someone Else"]).allowed
+    # The cameo lifts the real-people rule, nothing else.
+    assert not prompt_check("Macron naked in the street", cameo_names=["Macron"]).allowed
+
+
+@pytest.mark.django_db
+def test_a_real_persons_verified_cameo_generates(api: APIClient, user: Any) -> None:
+    from likeness.models import Cameo
+
+    Cameo.objects.create(owner=user, handle=user.username, status="approved", name="Lula da Silva")
+    response = api.post(
+        "/api/v1/generations", {"prompt": f"@{user.username} as Lula on a boat", "seconds": 2},
+        format="json",
+    )  # fmt: skip
+    assert response.status_code == 201, response.json()
+    response = api.post(
+        "/api/v1/generations", {"prompt": "Lula on a boat", "seconds": 2}, format="json"
+    )
+    assert response.status_code == 422 and response.json()["code"] == "prompt_blocked"
+
+
+@pytest.mark.django_db
+def test_captions_are_checked_before_publishing(user: Any) -> None:
+    from config.errors import DomainError
+    from feed.models import Video
+    from feed.services import video_publish
+
+    job = GenerationJob.objects.create(
+        owner=user, prompt="a cat", seconds=2, seed=1, status=JobStatus.SUCCEEDED,
+        video_file="drafts/none.mp4",
+    )  # fmt: skip
+    for caption in (
+        "BREAKING NEWS: bodycam footage of the arrest",
+        "Ｍａｃｒｏｎ caught",
+        "n u d e",
+    ):
+        with pytest.raises(DomainError) as refused:
+            video_publish(job=job, user=user, caption=caption)
+        assert refused.value.status_code == 422 and refused.value.fields["caption"]
+    assert not Video.objects.exists()
+
+
+@pytest.mark.django_db
+def test_comments_are_checked_but_may_name_people_and_characters(api: APIClient) -> None:
+    from feed.models import Comment
+    from tests.factories import VideoFactory
+
+    video = VideoFactory()
+    url = f"/api/v1/videos/{video.pk}/comments"
+    for body in ("kill all the j\u200bews", "what a n4ked w0man", "heil h i t l e r"):
+        response = api.post(url, {"body": body}, format="json")
+        assert response.status_code == 422, body
+        assert response.json()["code"] == "comment_blocked" and response.json()["fields"]["body"]
+    assert not Comment.objects.exists()
+    for body in ("Looks like Mickey Mouse!", "Macron would love this", "breaking news: I love it"):
+        assert api.post(url, {"body": body}, format="json").status_code == 201, body
