@@ -1109,7 +1109,8 @@ RULES: list[dict[str, Any]] = [
             "cervelle partout|pendaison publique|execution publique|peloton d'execution",
         ),
         unless=_t(
-            "gore tex|goretex|al gore|corpse flower|corpse lily|cadaver dog*|halloween decoration|haunted house"
+            "gore tex|goretex|al gore|corpse flower|corpse lily|cadaver dog*"
+            "|halloween decoration|haunted house"
             "|zombie makeup|fake blood prop|tomato sauce|ketchup|sauce tomate|history book"
             "|blood orange|blood moon|bloody mary|cannibal corpse band|tortured artist"
             "|tortured soul|tortured poet|tortilla|tortue|tortues|tortoise"

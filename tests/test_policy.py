@@ -219,7 +219,7 @@ def test_captions_are_checked_before_publishing(user: Any) -> None:
     )  # fmt: skip
     for caption in (
         "BREAKING NEWS: bodycam footage of the arrest",
-        "Ｍａｃｒｏｎ caught",
+        "Ｍａｃｒｏｎ caught",  # noqa: E501
         "n u d e",
     ):
         with pytest.raises(DomainError) as refused:
