@@ -6,10 +6,11 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from generation import services
 from generation.backend_health import backends_set_enabled, breakers_close
@@ -19,6 +20,7 @@ from generation.models import (
     BackendPrice,
     GenerationAttempt,
     GenerationJob,
+    PolicyCategory,
     PolicyTerm,
     RightsHolder,
 )
@@ -332,16 +334,63 @@ class BackendPriceAdmin(admin.ModelAdmin):
         return super().get_form(request, obj, change=change, help_texts=help_texts, **kwargs)
 
 
+@admin.register(PolicyCategory)
+class PolicyCategoryAdmin(admin.ModelAdmin):
+    """Switch a whole category on or off; its reason is what people are told."""
+
+    list_display = ["slug", "name", "position", "active", "check_comments",
+                    "waived_by_own_cameo", "rule_count", "reason"]  # fmt: skip
+    list_editable = ["active", "check_comments"]
+    readonly_fields = ["updated_at"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PolicyCategory]:
+        return super().get_queryset(request).annotate(rules=Count("terms"))
+
+    @admin.display(description=_("rules"), ordering="rules")
+    def rule_count(self, category: PolicyCategory) -> int:
+        return category.rules  # type: ignore[attr-defined]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["slug", "updated_at"] if obj is not None else ["updated_at"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # switch it off instead: rules point at it
+
+
 @admin.register(PolicyTerm)
 class PolicyTermAdmin(admin.ModelAdmin):
-    list_display = ["pattern", "category", "kind", "active", "reason", "created_at"]
+    """Policy rules: shipped ones carry a key (edit or switch them; the default-policy
+    migration never overwrites them), moderators add their own."""
+
+    list_display = ["__str__", "category", "kind", "terms_excerpt", "near_excerpt", "window",
+                    "active", "reason"]  # fmt: skip
     list_filter = ["category", "kind", "active"]
     list_editable = ["active"]
-    search_fields = ["pattern", "reason"]
+    list_select_related = ["category"]
+    search_fields = ["key", "pattern", "near", "unless", "reason"]
+    readonly_fields = ["key", "created_at", "updated_at"]
+    fields = ["key", "category", "kind", "pattern", "near", "window", "unless", "reason", "active",
+              "created_at", "updated_at"]  # fmt: skip
+
+    @admin.display(description=_("terms"))
+    def terms_excerpt(self, term: PolicyTerm) -> str:
+        return _excerpt(term.pattern)
+
+    @admin.display(description=_("near"))
+    def near_excerpt(self, term: PolicyTerm) -> str:
+        return _excerpt(term.near)
+
+
+def _excerpt(lines: str, count: int = 6) -> str:
+    items = [line.strip() for line in lines.splitlines() if line.strip()]
+    more = f" … (+{len(items) - count})" if len(items) > count else ""
+    return " · ".join(items[:count]) + more
 
 
 @admin.register(RightsHolder)
 class RightsHolderAdmin(admin.ModelAdmin):
-    list_display = ["name", "holder", "policy", "revenue_share_percent", "active"]
+    list_display = ["name", "holder", "policy", "revenue_share_percent", "active", "key"]
     list_filter = ["policy", "active"]
-    search_fields = ["name", "holder", "aliases"]
+    list_editable = ["active"]
+    search_fields = ["name", "holder", "aliases", "key"]
+    readonly_fields = ["key", "created_at", "updated_at"]

@@ -242,3 +242,32 @@ def test_comments_are_checked_but_may_name_people_and_characters(api: APIClient)
     assert not Comment.objects.exists()
     for body in ("Looks like Mickey Mouse!", "Macron would love this", "breaking news: I love it"):
         assert api.post(url, {"body": body}, format="json").status_code == 201, body
+
+
+@pytest.mark.django_db
+def test_the_policy_admin_lists_edits_and_switches(admin_client: Any) -> None:
+    from generation.models import PolicyCategory
+
+    for url in ("policycategory", "policyterm", "rightsholder"):
+        page = admin_client.get(f"/admin/generation/{url}/")
+        assert page.status_code == 200, url
+    rule = PolicyTerm.objects.get(key="sexual.strong")
+    assert admin_client.get(f"/admin/generation/policyterm/{rule.pk}/change/").status_code == 200
+    # A moderator adds a rule through the admin form: it applies to the next prompt.
+    response = admin_client.post(
+        "/admin/generation/policyterm/add/",
+        {"category": "other", "kind": "phrase", "pattern": "zeppelin*", "near": "",
+         "window": 6, "unless": "museum", "reason": "No airships today.", "active": "on"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert prompt_check("two Zeppelins over Paris").reason == "No airships today."
+    assert prompt_check("a zeppelin museum").allowed
+    # Switching a category off in the admin lifts its rules at once.
+    category = PolicyCategory.objects.get(slug="other")
+    response = admin_client.post(
+        f"/admin/generation/policycategory/{category.pk}/change/",
+        {"name": category.name, "reason": category.reason, "position": category.position,
+         "check_comments": "on"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert prompt_check("two Zeppelins over Paris").allowed
