@@ -19,10 +19,11 @@ import bisect
 import logging
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from django.db.models import Count, Max, Q
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from config.unicode_text import canonical_characters
@@ -119,61 +120,114 @@ def normalise_variants(text: str) -> list[str]:
 
 
 # -- compiling rules ---------------------------------------------------------------------------
+#
+# Every term list of every rule goes into one index keyed by a term's first word, so a text is
+# scanned once (a few dictionary look-ups per word) whatever the number of rules, and building
+# the index is fast enough to redo whenever a moderator saves a rule.
 
-PLURAL = "(?:s|es|x)?"
+Span = tuple[int, int]  # first and last word of a match
+Piece = tuple[str, bool]  # a word of a term, and whether it takes any ending ("word*")
+PLURAL_ENDINGS = ("", "s", "es", "x")
 
 
-def _term_alternatives(line: str) -> list[str]:
-    """Regex alternatives for one term line: words with plural endings, `word*` for any
-    ending, multi-word phrases also written as one word, or `re:<regex>` as is."""
-    line = line.strip()
-    if not line or line.startswith("#"):
-        return []
-    if line.startswith("re:"):
-        return [f"(?:{line[3:]})"]
-    pieces: list[tuple[str, bool]] = []  # (word, any ending)
+@lru_cache(maxsize=65536)
+def _term_pieces(line: str) -> tuple[Piece, ...]:
+    pieces: list[Piece] = []
     for raw in line.split():
         star = raw.endswith("*")
         words = normalise(raw.rstrip("*")).split()
         for index, word in enumerate(words):
             pieces.append((word, star and index == len(words) - 1))
-    if not pieces:
-        return []
-
-    def ending(star: bool) -> str:
-        return "[a-z0-9]*" if star else PLURAL
-
-    spaced = " ".join(re.escape(word) + ending(star) for word, star in pieces)
-    alternatives = [spaced]
-    if len(pieces) > 1:
-        joined = "".join(re.escape(word) for word, _star in pieces)
-        alternatives.append(joined + ending(pieces[-1][1]))
-    return alternatives
+    return tuple(pieces)
 
 
-def compile_terms(lines: Iterable[str]) -> re.Pattern[str] | None:
-    alternatives = [alt for line in lines for alt in _term_alternatives(line)]
-    if not alternatives:
-        return None
-    try:
-        return re.compile(rf"(?<![a-z0-9])(?:{'|'.join(alternatives)})(?![a-z0-9])")
-    except re.error:
-        # One broken line typed in the admin must not take generation down: compile the rest.
-        valid = []
-        for alternative in alternatives:
-            try:
-                re.compile(alternative)
-            except re.error:
-                logger.warning("Policy term ignored, not a valid pattern: %r", alternative)
-                continue
-            valid.append(alternative)
-        if not valid:
-            return None
-        return re.compile(rf"(?<![a-z0-9])(?:{'|'.join(valid)})(?![a-z0-9])")
+def _piece_matches(piece: Piece, word: str) -> bool:
+    text, star = piece
+    if star:
+        return word.startswith(text)
+    return word.startswith(text) and word[len(text) :] in PLURAL_ENDINGS
 
 
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class Lexicon:
+    """All term lists, indexed for one pass over a text's words."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.exact: dict[str, list[tuple[int, tuple[Piece, ...]]]] = {}
+        self.prefix: dict[str, list[tuple[int, tuple[Piece, ...]]]] = {}
+        self.short_prefix: list[tuple[int, tuple[Piece, ...]]] = []
+        self.regexes: list[tuple[int, re.Pattern[str]]] = []
+
+    def add(self, lines: Sequence[str]) -> int | None:
+        """The id of a term list (the same lines share one id), None when empty."""
+        lines = [line for line in lines if line and not line.startswith("#")]
+        if not lines:
+            return None
+        key = "\n".join(lines)
+        if key in self.ids:
+            return self.ids[key]
+        list_id = self.ids[key] = len(self.ids)
+        for line in lines:
+            if line.startswith("re:"):
+                self.add_regex(list_id, line[3:])
+                continue
+            pieces = _term_pieces(line)
+            if not pieces:
+                continue
+            self._index(list_id, pieces)
+            if len(pieces) > 1:  # "blow job" also as "blowjob"
+                self._index(list_id, (("".join(word for word, _ in pieces), pieces[-1][1]),))
+        return list_id
+
+    def add_regex(self, list_id: int, pattern: str) -> None:
+        try:
+            self.regexes.append((list_id, re.compile(rf"(?<![a-z0-9])(?:{pattern})(?![a-z0-9])")))
+        except re.error:
+            # A broken line typed in the admin must not take checks down: it is skipped.
+            logger.warning("Policy term ignored, not a valid regular expression: %r", pattern)
+
+    def new_id(self) -> int:
+        list_id = len(self.ids)
+        self.ids[f"#regex{list_id}"] = list_id
+        return list_id
+
+    def _index(self, list_id: int, pieces: tuple[Piece, ...]) -> None:
+        first, star = pieces[0]
+        if not star:
+            self.exact.setdefault(first, []).append((list_id, pieces))
+        elif len(first) >= 3:
+            self.prefix.setdefault(first[:3], []).append((list_id, pieces))
+        else:
+            self.short_prefix.append((list_id, pieces))
+
+    def scan(self, reading: _Text) -> dict[int, list[Span]]:
+        """Every list's matches in the text."""
+        words = reading.words
+        hits: dict[int, list[Span]] = {}
+        for i, word in enumerate(words):
+            stems = {word}
+            for ending in PLURAL_ENDINGS[1:]:
+                if word.endswith(ending) and len(word) > len(ending):
+                    stems.add(word[: -len(ending)])
+            candidates = [entry for stem in stems for entry in self.exact.get(stem, ())]
+            candidates += [
+                entry
+                for entry in (*self.prefix.get(word[:3], ()), *self.short_prefix)
+                if word.startswith(entry[1][0][0])
+            ]
+            for list_id, pieces in candidates:
+                last = i + len(pieces) - 1
+                if last >= len(words):
+                    continue
+                if all(_piece_matches(p, words[i + k]) for k, p in enumerate(pieces) if k):
+                    hits.setdefault(list_id, []).append((i, last))
+        for list_id, pattern in self.regexes:
+            hits.setdefault(list_id, []).extend(reading.spans(pattern))
+        return hits
 
 
 @dataclass(frozen=True)
@@ -182,9 +236,9 @@ class CompiledRule:
     category: str
     kind: str
     reason: str
-    terms: re.Pattern[str] | None
-    near: re.Pattern[str] | None
-    unless: re.Pattern[str] | None
+    terms: int | None
+    near: int | None
+    unless: int | None
     window: int
     waived_by_own_cameo: bool
     check_comments: bool
@@ -197,21 +251,19 @@ class CompiledHolder:
     holder: str
     policy: str
     share_percent: str
-    names: re.Pattern[str] | None
-    unless: re.Pattern[str] | None
+    names: int | None
+    unless: int | None
 
 
 class _Text:
-    """A normalised text and the word index of every character offset."""
+    """A normalised reading of a text: its words, and the word index of every character."""
 
     def __init__(self, normalised: str) -> None:
         self.text = normalised
-        self.starts = [0] + [m.end() for m in re.finditer(" ", self.text)]
+        self.words = normalised.split(" ") if normalised else []
+        self.starts = [0] + [m.end() for m in re.finditer(" ", normalised)]
 
-    def spans(self, pattern: re.Pattern[str] | None) -> list[tuple[int, int]]:
-        """(first word, last word) of every match."""
-        if pattern is None:
-            return []
+    def spans(self, pattern: re.Pattern[str]) -> list[Span]:
         return [
             (
                 bisect.bisect_right(self.starts, m.start()) - 1,
@@ -221,7 +273,7 @@ class _Text:
         ]
 
 
-def _gap(a: tuple[int, int], b: tuple[int, int]) -> int:
+def _gap(a: Span, b: Span) -> int:
     """Words between two spans; -1 when they overlap."""
     if a[1] < b[0]:
         return b[0] - a[1] - 1
@@ -230,19 +282,20 @@ def _gap(a: tuple[int, int], b: tuple[int, int]) -> int:
     return -1
 
 
-def _excepted(span: tuple[int, int], exceptions: list[tuple[int, int]], window: int) -> bool:
+def _excepted(span: Span, exceptions: list[Span], window: int) -> bool:
     return any(_gap(span, other) <= window for other in exceptions)
 
 
-def rule_hit(rule: CompiledRule, text: _Text) -> str | None:
-    """The matched words when the rule applies to the text, else None."""
-    words = text.text.split(" ")
-    exceptions = text.spans(rule.unless)
+def rule_hit(rule: CompiledRule, reading: _Text, hits: dict[int, list[Span]]) -> str | None:
+    """The matched words when the rule applies to the reading, else None."""
+    spans = hits.get(rule.terms, []) if rule.terms is not None else []
+    if not spans:
+        return None
+    exceptions = hits.get(rule.unless, []) if rule.unless is not None else []
+    words = reading.words
     if rule.kind == PolicyTerm.Kind.NEAR:
-        others = text.spans(rule.near)
-        if not others:
-            return None
-        for span in text.spans(rule.terms):
+        others = hits.get(rule.near, []) if rule.near is not None else []
+        for span in spans:
             for other in others:
                 gap = _gap(span, other)
                 if gap < 0 or gap > rule.window:
@@ -254,7 +307,7 @@ def rule_hit(rule: CompiledRule, text: _Text) -> str | None:
                 first, last = min(span[0], other[0]), max(span[1], other[1])
                 return " ".join(words[first : last + 1])
         return None
-    for span in text.spans(rule.terms):
+    for span in spans:
         if not _excepted(span, exceptions, rule.window):
             return " ".join(words[span[0] : span[1] + 1])
     return None
@@ -266,6 +319,7 @@ def rule_hit(rule: CompiledRule, text: _Text) -> str | None:
 @dataclass
 class _Compiled:
     version: tuple[object, ...] = ()
+    lexicon: Lexicon = field(default_factory=Lexicon)
     rules: list[CompiledRule] = field(default_factory=list)
     holders: list[CompiledHolder] = field(default_factory=list)
 
@@ -275,68 +329,68 @@ _compile_lock = threading.Lock()
 
 
 def _policy_version() -> tuple[object, ...]:
-    """Changes whenever a policy row is added, saved, switched or deleted (one small query per
-    table; a switch by a bulk update, which leaves `updated_at` alone, changes the count)."""
-    version: list[object] = []
-    for model in (PolicyCategory, PolicyTerm, RightsHolder):
-        row = model.objects.aggregate(
-            n=Count("pk"), on=Count("pk", filter=Q(active=True)), t=Max("updated_at")
-        )
-        version += [row["n"], row["on"], row["t"]]
-    return tuple(version)
+    """Changes whenever a policy row is added, saved, switched or deleted: one small query
+    (a switch by a bulk update, which leaves `updated_at` alone, changes the active count)."""
+    sql = " UNION ALL ".join(
+        f"SELECT COUNT(*), SUM(CASE WHEN active THEN 1 ELSE 0 END), MAX(updated_at) "
+        f"FROM {connection.ops.quote_name(model._meta.db_table)}"
+        for model in (PolicyCategory, PolicyTerm, RightsHolder)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return tuple(cursor.fetchall())
 
 
-def compiled_policy() -> _Compiled:
-    global _compiled
-    version = _policy_version()
-    if _compiled.version == version:
-        return _compiled
-    with _compile_lock:
-        if _compiled.version == version:
-            return _compiled
-        rules = [
+def _compile(version: tuple[object, ...]) -> _Compiled:
+    lexicon = Lexicon()
+    rules = []
+    for term in (
+        PolicyTerm.objects.filter(active=True, category__active=True)
+        .select_related("category")
+        .order_by("category__position", "category_id", "pk")
+    ):
+        if term.kind == PolicyTerm.Kind.REGEX:
+            terms: int | None = lexicon.new_id()
+            lexicon.add_regex(terms, term.pattern.strip())  # type: ignore[arg-type]
+        else:
+            terms = lexicon.add(_lines(term.pattern))
+        rules.append(
             CompiledRule(
                 key=term.key or f"#{term.pk}",
                 category=term.category_id,
                 kind=term.kind,
                 reason=term.reason or term.category.reason,
-                terms=_compile_rule_terms(term),
-                near=compile_terms(_lines(term.near))
-                if term.kind == PolicyTerm.Kind.NEAR
-                else None,
-                unless=compile_terms(_lines(term.unless)),
+                terms=terms,
+                near=lexicon.add(_lines(term.near)) if term.kind == PolicyTerm.Kind.NEAR else None,
+                unless=lexicon.add(_lines(term.unless)),
                 window=term.window,
                 waived_by_own_cameo=term.category.waived_by_own_cameo,
                 check_comments=term.category.check_comments,
             )
-            for term in PolicyTerm.objects.filter(active=True, category__active=True)
-            .select_related("category")
-            .order_by("category__position", "category_id", "pk")
-        ]
-        holders = [
-            CompiledHolder(
-                pk=holder.pk,
-                name=holder.name,
-                holder=holder.holder,
-                policy=holder.policy,
-                share_percent=str(holder.revenue_share_percent),
-                names=compile_terms(holder.names()),
-                unless=compile_terms(_lines(holder.unless)),
-            )
-            for holder in RightsHolder.objects.filter(active=True).order_by("pk")
-        ]
-        _compiled = _Compiled(version=version, rules=rules, holders=holders)
-        return _compiled
+        )
+    holders = [
+        CompiledHolder(
+            pk=holder.pk,
+            name=holder.name,
+            holder=holder.holder,
+            policy=holder.policy,
+            share_percent=str(holder.revenue_share_percent),
+            names=lexicon.add([name.strip() for name in holder.names()]),
+            unless=lexicon.add(_lines(holder.unless)),
+        )
+        for holder in RightsHolder.objects.filter(active=True).order_by("pk")
+    ]
+    return _Compiled(version=version, lexicon=lexicon, rules=rules, holders=holders)
 
 
-def _compile_rule_terms(term: PolicyTerm) -> re.Pattern[str] | None:
-    if term.kind != PolicyTerm.Kind.REGEX:
-        return compile_terms(_lines(term.pattern))
-    try:
-        return re.compile(term.pattern.strip())
-    except re.error:
-        logger.warning("Policy rule %s ignored: not a valid regular expression", term.pk)
-        return None
+def compiled_policy() -> _Compiled:
+    global _compiled
+    version = _policy_version()
+    if _compiled.version != version:
+        with _compile_lock:
+            if _compiled.version != version:
+                _compiled = _compile(version)
+    return _compiled
 
 
 # -- verdicts ----------------------------------------------------------------------------------
@@ -351,17 +405,15 @@ class PolicyVerdict:
     matched: str = ""  # the words that matched, for moderators
 
 
-def _waived(rule: CompiledRule, cameo_names: Sequence[str]) -> bool:
+def _waived(rule: CompiledRule, policy: _Compiled, cameo_names: Sequence[str]) -> bool:
     """A real person's rule doesn't apply to a prompt that uses that person's own cameo."""
     if not rule.waived_by_own_cameo or rule.terms is None:
         return False
-    return any(rule.terms.search(normalise(name)) for name in cameo_names if name.strip())
-
-
-def _names_hit(holder: CompiledHolder, reading: _Text) -> bool:
-    spans = reading.spans(holder.names)
-    exceptions = reading.spans(holder.unless)
-    return any(not _excepted(span, exceptions, 6) for span in spans)
+    return any(
+        policy.lexicon.scan(_Text(normalise(name))).get(rule.terms)
+        for name in cameo_names
+        if name.strip()
+    )
 
 
 def local_check(
@@ -371,23 +423,31 @@ def local_check(
     also apply to comments; `rights` includes the rights-holder registry."""
     policy = compiled_policy()
     readings = [_Text(variant) for variant in normalise_variants(text)]
+    scans = [policy.lexicon.scan(reading) for reading in readings]
     for rule in policy.rules:
         if comments and not rule.check_comments:
             continue
-        for reading in readings:
-            matched = rule_hit(rule, reading)
-            if matched is not None and not _waived(rule, cameo_names):
+        for reading, hits in zip(readings, scans, strict=True):
+            matched = rule_hit(rule, reading, hits)
+            if matched is not None and not _waived(rule, policy, cameo_names):
                 return PolicyVerdict(
                     allowed=False,
                     code=f"policy:{rule.category}",
                     reason=_(rule.reason),
                     matched=matched,
                 )
-    licensed: list[dict[str, object]] = []
     if not rights:
         return PolicyVerdict(allowed=True)
+    licensed: list[dict[str, object]] = []
     for holder in policy.holders:
-        if not any(_names_hit(holder, reading) for reading in readings):
+        if holder.names is None:
+            continue
+        named = False
+        for hits in scans:
+            exceptions = hits.get(holder.unless, []) if holder.unless is not None else []
+            if any(not _excepted(span, exceptions, 6) for span in hits.get(holder.names, [])):
+                named = True
+        if not named:
             continue
         if holder.policy == RightsHolder.Policy.BLOCK:
             return PolicyVerdict(
