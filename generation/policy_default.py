@@ -246,6 +246,7 @@ SELF_HARM_STRONG = _t(
     "se pend|s'est pendu|s'est pendue|mettre fin a ses jours|mettre fin a sa vie",
     "met fin a ses jours|mettre fin a mes jours|en finir avec la vie|se taillader",
     "se scarifier|scarification*|automutilation|s'automutiler|se mutiler|se mutile",
+    "scarifie|scarifient|se scarifie|s'automutile|se taillade|se tailladent|self cutting",
     "s'ouvrir les veines|ouvrir les veines|se couper les veines|couper les veines",
     "veines ouvertes|veines tailladees|se jeter du haut|se jeter d'un pont|se jette d'un pont",
     "se jette du haut|se defenestrer|se defenestre|defenestration|surdose|avaler des cachets",
@@ -296,6 +297,8 @@ HATE_STRONG = _t(
     "suprematie blanche|grand remplacement|mort aux juifs|mort aux arabes|mort aux noirs",
     "mort aux musulmans|mort aux gays|mort aux pedes|pogrom*|epuration ethnique",
     "nettoyage ethnique|bamboula|chinetoque*|niakoue*|burning cross|cross burning",
+    "burning a cross|burn a cross|burns a cross|burning crosses|white hoods|klan hood*",
+    "croix en feu|croix enflammee|brulent une croix|brule une croix|cagoules blanches",
     "burning the quran|burning a quran|burning the koran|burn the quran|bruler le coran",
     "brule le coran|sous homme|sous hommes|race inferieure|races inferieures|inferior race",
     "antisemit*|anti semit*|racist caricature|caricature raciste|antisemite*|islamophob*",
@@ -1127,6 +1130,13 @@ RULES: list[dict[str, Any]] = [
             "ripped to pieces|severed body parts|dechiquete*|pendaison|pendaisons",
             "hanging from a noose|hanged from|pendu au|pendue au|pendu a une corde|fusillade",
             "fusillades",
+            "re:(?:beat|beaten|kick|kicks|kicked|kicking|stomp\\w*|trampl\\w*|stab\\w*"
+            "|strangl\\w*|chok\\w*|hack\\w*|club\\w*|whipp\\w*|burn\\w*|tortur\\w*"
+            "|batter\\w*|bludgeon\\w*|punch\\w*|stoned|stoning|crush\\w*|shot|shoot\\w*"
+            "|bled|bleed\\w*|mauled|savaged) to death",
+            "re:(?:battu|battue|battus|roue|rouee|roues|frappe|frappee|poignarde|poignardee"
+            "|tabasse|tabassee|lapide|lapidee|torture|torturee|piétine|pietine|pietinee"
+            "|lynche|lynchee|egorge|egorgee) a mort",
             "re:shooting (?:at|in) (?:a |an |the )?(?:mall|school|concert|church|mosque"
             "|synagogue|supermarket|nightclub|club|festival|office|university|campus|hospital"
             "|stadium|parade|rally|market|train station|subway|airport)s?",
