@@ -171,6 +171,17 @@ HARM_VERBS = _t(
     "decoupe en morceaux|demembr*|lapid*|mutil*|decapit*|frappe a mort|battu a mort",
     "battue a mort|lyncher|lynche|assassin*|attaque|attaquent|attaquee|agress*|asphyxi*",
     "coupe la main|couper la main|coupe la tete|couper la tete|immole*|immolation",
+    "stomp|stomps|stomped|stomping|trample|trampled|trampling|pummel*|batter|battered",
+    "battering|mauls|whip|whips|whipped|whipping|flog*|electrocut*|waterboard*|scald*",
+    "knifed|knifing|gouge*|gouging|break his neck|breaks his neck|snap his neck|snaps his neck",
+    "crush his skull|crushes his skull|smash his head|smashes his head|bash his head",
+    "bashes his head|garrot*|suffocat*|smother*|poison|poisons|poisoned|poisoning|flay*",
+    "boil alive|boiled alive|bury alive|buried alive|burying alive|riddled with bullets",
+    "pietine|pietinent|pietiner|pietinee|roue de coups|rouer de coups|rouee de coups",
+    "fouett*|electrocut*|etouff*|empoisonn*|enterre vivant|enterree vivante|ecorch*",
+    "arrache les yeux|arracher les yeux|brise la nuque|briser la nuque|fracasse le crane",
+    "fracasser le crane|defonce le crane|crible de balles|criblee de balles",
+    "cribles de balles|criblees de balles|etrip*|depec*|eventr*",
 )
 HARM_EXCEPTIONS = _t(
     "heart attack|panic attack|anxiety attack|asthma attack|attack on titan|crise cardiaque",
@@ -179,6 +190,9 @@ HARM_EXCEPTIONS = _t(
     "water gun|nerf gun|laser tag|paintball|toy soldier*|soldats de plomb|dragon|dragons",
     "zombie|zombies|robot|robots|monster|monsters|alien|aliens|orc|orcs|monstre|monstres",
     "extraterrestre*|kraken|godzilla|dinosaur*|dinosaure*|mosquito*|moustique*|seagull*",
+    "poison ivy|poison apple|pomme empoisonnee|snow white|blanche neige|whipped cream",
+    "creme fouettee|whipping cream|cream|creme|eggs|oeufs|batter mix|pancake batter|pate",
+    "cake batter|batter up|baseball|cricket|whip it|horse|cheval|jockey",
     "mouette*|tickle*|chatouill*|perfectly executed|well executed|flawlessly executed",
     "executed a perfect|executes a perfect|executing a perfect",
 )
@@ -247,6 +261,11 @@ SELF_HARM_STRONG = _t(
     "met fin a ses jours|mettre fin a mes jours|en finir avec la vie|se taillader",
     "se scarifier|scarification*|automutilation|s'automutiler|se mutiler|se mutile",
     "scarifie|scarifient|se scarifie|s'automutile|se taillade|se tailladent|self cutting",
+    "ending it all|end it all|doesn't want to live|no reason to live|last goodbye letter",
+    "goodbye letter before|lettre d'adieu avant de|se supprimer|se foutre en l'air",
+    "se flinguer|se flingue|se jeter par la fenetre|se jette par la fenetre",
+    "se noyer volontairement|se laisser mourir|se laisse mourir|before killing herself",
+    "before killing himself|avant de se tuer|avant de se suicider",
     "s'ouvrir les veines|ouvrir les veines|se couper les veines|couper les veines",
     "veines ouvertes|veines tailladees|se jeter du haut|se jeter d'un pont|se jette d'un pont",
     "se jette du haut|se defenestrer|se defenestre|defenestration|surdose|avaler des cachets",
@@ -297,6 +316,8 @@ HATE_STRONG = _t(
     "suprematie blanche|grand remplacement|mort aux juifs|mort aux arabes|mort aux noirs",
     "mort aux musulmans|mort aux gays|mort aux pedes|pogrom*|epuration ethnique",
     "nettoyage ethnique|bamboula|chinetoque*|niakoue*|burning cross|cross burning",
+    "white genocide|great replacement|jewish lobby|lobby juif|zog|globalist jews",
+    "islamisation de la france|invasion migratoire|race traitor|traitre a sa race",
     "burning a cross|burn a cross|burns a cross|burning crosses|white hoods|klan hood*",
     "croix en feu|croix enflammee|brulent une croix|brule une croix|cagoules blanches",
     "burning the quran|burning a quran|burning the koran|burn the quran|bruler le coran",
@@ -311,6 +332,7 @@ HATE_ACTIONS = _t(
     "exterminer|extermine|exterminons|eradiquer|gazer|gazez|deporter|mort aux|a mort les",
     "tuer|tuez|tuons|bruler|brulez|pendre|pendez|lyncher|massacrer|virer tous|dehors les",
     "degagez|haine|hair|detester|frapper|tabasser|casser du|frappe|frappent|tabasse",
+    "dehors|go back to africa|rentrez en afrique|remigration|get out of our country",
     "tabassent|attaque|attaquent|agresse|agressent|beat|beats|beating|punch*|kick*",
 )
 HATE_INSULTS = _t(
@@ -1001,6 +1023,7 @@ RULES: list[dict[str, Any]] = [
         _t(
             "taking off|takes off|take off|took off|removing|removes|remove|removed|strips off",
             "stripping off|pulls off|pulling off|pulls down|pulling down|enleve|enlever|enlevant",
+            "taking|takes|took|pulling|pulls",
             "retire|retirer|retirant|ote|oter|baisse|baisser",
         ),
         near=_t(
@@ -1008,6 +1031,11 @@ RULES: list[dict[str, Any]] = [
             "vetements|habits|culotte|soutien gorge|slip|string|petite culotte|fringues",
         ),
         window=3,
+        unless=_t(
+            "laundry|washing machine|wash|washing|dry cleaner|dry cleaning|pressing|lessive"
+            "|machine a laver|linge|donation|charity|don|store|shop|magasin|suitcase|valise"
+            "|closet|wardrobe|placard|armoire|dryer|sechoir|clothesline|etendoir"
+        ),
     ),
     _rule(
         "sexual.body",
@@ -1077,6 +1105,20 @@ RULES: list[dict[str, Any]] = [
         ),
     ),
     _rule(
+        "self_harm.se_couper",
+        "self_harm",
+        _t("se coupe|se couper|se coupent|se coupant|s'entaille|s'entailler|se blesse|se blesser"),
+        near=_t(
+            "cutter|lame|lames|rasoir|couteau|bras|poignet|poignets|veine|veines|cuisse",
+            "cuisses|peau|sang|volontairement|expres",
+        ),
+        window=4,
+        unless=_t(
+            "cheveux|ongles|frange|en cuisinant|en epluchant|en jardinant|accident"
+            "|par accident|sans faire expres|doigt en|legumes|pain|papier"
+        ),
+    ),
+    _rule(
         "self_harm.wrists",
         "self_harm",
         WRISTS,
@@ -1129,7 +1171,11 @@ RULES: list[dict[str, Any]] = [
             "brains everywhere|body parts everywhere|blown to pieces|torn to pieces",
             "ripped to pieces|severed body parts|dechiquete*|pendaison|pendaisons",
             "hanging from a noose|hanged from|pendu au|pendue au|pendu a une corde|fusillade",
-            "fusillades",
+            "fusillades|suicide bomb*|car bomb*|bus bombing|bomb attack|terror attack",
+            "terrorist attack|attentat|attentats|voiture piegee|kamikaze attack|torn bodies",
+            "torn body|riddled with bullets|bullet riddled body|crible de balles",
+            "criblee de balles|until he dies|until she dies|until they die|until he is dead",
+            "jusqu'a ce qu'il meure|jusqu'a ce qu'elle meure|jusqu'a la mort",
             "re:(?:beat|beaten|kick|kicks|kicked|kicking|stomp\\w*|trampl\\w*|stab\\w*"
             "|strangl\\w*|chok\\w*|hack\\w*|club\\w*|whipp\\w*|burn\\w*|tortur\\w*"
             "|batter\\w*|bludgeon\\w*|punch\\w*|stoned|stoning|crush\\w*|shot|shoot\\w*"

@@ -54,15 +54,15 @@ def test_harmless_prompts_are_allowed() -> None:
     assert rate >= 0.95
 
 
-@pytest.mark.parametrize("corpus", ["more", "heldout"])
+@pytest.mark.parametrize("corpus", ["more", "heldout", "heldout_2"])
 def test_more_corpora_rates(corpus: str) -> None:
     from tests import policy_corpus, policy_heldout
 
-    harmful, harmless = (
-        (policy_corpus.MORE_HARMFUL, policy_corpus.MORE_HARMLESS)
-        if corpus == "more"
-        else (policy_heldout.HARMFUL, policy_heldout.HARMLESS)
-    )
+    harmful, harmless = {
+        "more": (policy_corpus.MORE_HARMFUL, policy_corpus.MORE_HARMLESS),
+        "heldout": (policy_heldout.HARMFUL, policy_heldout.HARMLESS),
+        "heldout_2": (policy_heldout.HARMFUL_2, policy_heldout.HARMLESS_2),
+    }[corpus]
     missed = [prompt for prompt in harmful if not _refused(prompt)]
     refused = [prompt for prompt in harmless if _refused(prompt)]
     refusal_rate = 1 - len(missed) / len(harmful)
