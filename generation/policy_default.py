@@ -75,6 +75,10 @@ SEXUAL_NEAR_CHILD = _t(
     "string|erotique|seduisant*|provocant*|attouchement*|viol|viole|violee|abus sexuel*",
     "pedophil*|pedo|pornographi*|porno|excite*|excitee|lascive|aguicheuse|strip tease",
 )
+IN_BED_WITH = _t(
+    "in bed with|dans un lit avec|au lit avec|dans le lit avec|with an adult man",
+    "avec un adulte|with an adult|with a grown man|avec un homme adulte|shirtless man",
+)
 SEXUAL_STRONG = _t(
     "porn|porno|porns|pornographic|pornography|pornstar|porn star|xxx|nsfw|hentai|rule 34",
     "sex scene|having sex|have sex|has sex|had sex|sex tape|sexual intercourse|intercourse",
@@ -104,6 +108,7 @@ SEXUAL_STRONG = _t(
     "wanking|wank|wanks|se branle|se branler|making love|make love|makes love|made love",
     "cumming|cums|cum on|seins a l'air|fesses a l'air|cul a l'air|sexe a l'air",
     "explicit|lesbian sex|gay sex|lesbian porn|gay porn|video x|videos x|film x|films x",
+    "re:(?:fai\\w*|font|fera\\w*|fis|fit) (?:l )?amour",
     "classe x|x rated|rated x|film pour adultes|films pour adultes|adult film|adult films",
     "adult video|adult videos|adult content|contenu pour adultes|video pour adultes",
     "nothing underneath|nothing under her|rien dessous|rien en dessous|sans rien dessous",
@@ -217,6 +222,7 @@ SHOOT = _t(
 )
 SHOOT_EXCEPTIONS = _t(
     "shooting star*|star|stars|etoile*|photo|photos|photograph*|photoshoot|photo shoot",
+    "cinematic|shot of|shot on|shot with|establishing shot|shot from above|shot from below",
     "camera|shooting a film|shooting a movie|shooting a video|shooting a scene|film shoot",
     "video shoot|fashion shoot|shooting a commercial|shooting a music video|selfie|portrait",
     "hoops|basketball|basket|ball|ballon|goal|but|penalty|free throw|arrow|arrows|fleche*",
@@ -317,6 +323,8 @@ HATE_STRONG = _t(
     "mort aux musulmans|mort aux gays|mort aux pedes|pogrom*|epuration ethnique",
     "nettoyage ethnique|bamboula|chinetoque*|niakoue*|burning cross|cross burning",
     "white genocide|great replacement|jewish lobby|lobby juif|zog|globalist jews",
+    "insultes racistes|racist insults|racial slurs|racist slurs|injures racistes",
+    "cris de singe|monkey chants|monkey noises|chants racistes|racist chants",
     "islamisation de la france|invasion migratoire|race traitor|traitre a sa race",
     "burning a cross|burn a cross|burns a cross|burning crosses|white hoods|klan hood*",
     "croix en feu|croix enflammee|brulent une croix|brule une croix|cagoules blanches",
@@ -991,11 +999,21 @@ RULES: list[dict[str, Any]] = [
         near=SEXUAL_NEAR_CHILD,
         window=8,
         unless=_t(
-            "bath toy*|bath time fun|bubble bath|bedtime story|bed time story|histoire"
-            "|tucked in bed|tuck|lit superpose|bunk bed|kiss on the cheek|bisou sur la"
-            "|kisses her mother|kisses his mother|kisses mom|kiss goodnight|bisou du soir"
-            "|grandma|grandmother|grandpa|mamie|papi|doll|poupee|strip of|comic strip"
-            "|string lights|guirlande|hamster|puppy|kitten|pool|swimming|natation"
+            "bath toy*|bubble bath|bedtime story|bed time story|strip of|comic strip"
+            "|string lights|guirlande|sex of the baby|sexe du bebe"
+        ),
+    ),
+    _rule(
+        "minors.bed",
+        "minors",
+        CHILDREN,
+        near=IN_BED_WITH,
+        window=6,
+        unless=_t(
+            "teddy|doudou|peluche|plush|stuffed|cat|dog|chat|chaton|chien|chiot|book|livre"
+            "|flu|fever|grippe|fievre|rhume|sick|malade|story|conte|histoire|tablet|tablette"
+            "|mom|mum|mother|maman|mere|dad|father|papa|pere|parents|sibling|brother|sister"
+            "|frere|soeur|grandma|grandpa|mamie|papi"
         ),
     ),
     # Sexual content.
@@ -1060,7 +1078,7 @@ RULES: list[dict[str, Any]] = [
     _rule(
         "sexual.sexy",
         "sexual",
-        _t("sexy|hot|sexy|sensuel*|chaude|chaudes"),
+        _t("sexy|sensuel*"),
         near=_t(
             "in bed|on the bed|bed|naked|undress*|lingerie|posing|poses|spread|bent over",
             "twerk*|strip*|bikini|lit|nue|nu|on all fours|a quatre pattes|underwear",
@@ -1240,6 +1258,22 @@ RULES: list[dict[str, Any]] = [
         ),
     ),
     _rule(
+        "violence.corpse",
+        "violence",
+        _t(
+            "chop up|chops up|chopped up|chopping up|cut up|cuts up|cutting up|saw up|sawing up",
+            "hack up|hacking up|dissolve*|dissolving|dispose of|disposing of|bury|burying",
+            "buries|hide the|hiding the|hides the|decoupe|decouper|decoupant|dissoudre",
+            "enterre*|enterrer|cache le|cacher le|se debarrasser du|se debarrasse du",
+        ),
+        near=_t("body|bodies|corpse|corpses|cadavre|cadavres|corps|dead man|dead woman"),
+        window=3,
+        unless=_t(
+            "body of water|body pillow|body lotion|body butter|body shop|body paint|bodyboard"
+            "|corps de ballet|corps de metier|corps du texte|treasure|tresor|bone|os|dog|chien"
+        ),
+    ),
+    _rule(
         "violence.execution",
         "violence",
         _t(
@@ -1391,9 +1425,9 @@ RULES: list[dict[str, Any]] = [
             "are not human|ne sont pas humains|a disease|une maladie|should burn|doivent bruler",
             "gas chamber|chambre a gaz|chambres a gaz|oven|ovens|fours|big nose|hooked nose",
             "long nose|gros nez|nez crochu|greedy|money bags|bags of money|sacs d'argent|cupide",
-            "cupides|rapaces",
+            "cupides|rapaces|counting money|counts money|compte son argent|comptant de l'argent",
         ),
-        window=4,
+        window=6,
     ),
     _rule(
         "hate.dehumanising",

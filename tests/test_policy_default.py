@@ -54,7 +54,7 @@ def test_harmless_prompts_are_allowed() -> None:
     assert rate >= 0.95
 
 
-@pytest.mark.parametrize("corpus", ["more", "heldout", "heldout_2"])
+@pytest.mark.parametrize("corpus", ["more", "heldout", "heldout_2", "heldout_3"])
 def test_more_corpora_rates(corpus: str) -> None:
     from tests import policy_corpus, policy_heldout
 
@@ -62,6 +62,7 @@ def test_more_corpora_rates(corpus: str) -> None:
         "more": (policy_corpus.MORE_HARMFUL, policy_corpus.MORE_HARMLESS),
         "heldout": (policy_heldout.HARMFUL, policy_heldout.HARMLESS),
         "heldout_2": (policy_heldout.HARMFUL_2, policy_heldout.HARMLESS_2),
+        "heldout_3": (policy_heldout.HARMFUL_3, policy_heldout.HARMLESS_3),
     }[corpus]
     missed = [prompt for prompt in harmful if not _refused(prompt)]
     refused = [prompt for prompt in harmless if _refused(prompt)]
