@@ -90,4 +90,4 @@ def mention_lookalikes_refuse(
         "“@%(written)s” looks like @%(handle)s but is not that handle (it has look-alike or "
         "invisible characters). Type the handle again."
     ) % {"written": written, "handle": imitated}
-    raise DomainError(message, code="lookalike_mention", status_code=422, fields={field: [message]})
+    raise DomainError(message, code="lookalike_mention", fields={field: [message]})

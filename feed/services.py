@@ -68,7 +68,7 @@ def video_publish(*, job: GenerationJob, user: User, caption: str = "") -> tuple
         raise Conflict("Only a finished draft can be published.", code="not_publishable")
     verdict = caption_check(caption)
     if not verdict.allowed:
-        raise DomainError(verdict.reason, code="caption_blocked", status_code=422,
+        raise DomainError(verdict.reason, code="caption_blocked",
                           fields={"caption": [verdict.reason]})  # fmt: skip
     parent = job.remix_of if job.remix_of_id else None
     video = Video(
@@ -172,7 +172,7 @@ def _clean_comment_body(body: str) -> str:
         raise DomainError(message, fields={"body": [message]})
     verdict = comment_check(body)
     if not verdict.allowed:
-        raise DomainError(verdict.reason, code="comment_blocked", status_code=422,
+        raise DomainError(verdict.reason, code="comment_blocked",
                           fields={"body": [verdict.reason]})  # fmt: skip
     mention_lookalikes_refuse(text=body, field="body")
     return body

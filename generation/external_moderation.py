@@ -46,7 +46,7 @@ CATEGORY_REASONS: dict[str, StrOrPromise] = {
 
 @dataclass(frozen=True)
 class ExternalRefusal:
-    code: str
+    reason_code: str
     reason: str
 
 
@@ -87,7 +87,7 @@ def external_moderation_check(text: str) -> ExternalRefusal | None:
         logger.warning("External moderation unavailable (%s): %s", type(exc).__name__, exc)
         if settings.EXTERNAL_MODERATION_FAIL_CLOSED:
             return ExternalRefusal(
-                code="moderation:unavailable",
+                reason_code="moderation:unavailable",
                 reason=_("Our moderation service is unavailable; please try again in a minute."),
             )
         return None
@@ -99,7 +99,7 @@ def external_moderation_check(text: str) -> ExternalRefusal | None:
         }
         name, words = _category_reason(categories)
         return ExternalRefusal(
-            code=f"moderation:{name}"[:40],
+            reason_code=f"moderation:{name}"[:40],
             reason=_("Our moderation service flagged this prompt for %(category)s.")
             % {"category": words},
         )

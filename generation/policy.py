@@ -472,7 +472,7 @@ def prompt_check(prompt: str, *, cameo_names: Sequence[str] = ()) -> PolicyVerdi
         return verdict
     refusal = external_moderation_check(prompt)
     if refusal is not None:
-        return PolicyVerdict(allowed=False, code=refusal.code, reason=refusal.reason)
+        return PolicyVerdict(allowed=False, code=refusal.reason_code, reason=refusal.reason)
     return verdict
 
 

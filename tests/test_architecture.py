@@ -23,7 +23,8 @@ APPS = ("accounts", "config", "credits", "feed", "generation", "likeness")
 GENERATION_LAYERS: tuple[tuple[str, ...], ...] = (
     ("generation.choices", "generation.models"),
     ("generation.backends", "generation.renderer", "generation.postprocess",
-     "generation.provenance", "generation.policy"),
+     "generation.provenance", "generation.policy", "generation.policy_default",
+     "generation.external_moderation"),
     ("generation.pricing",),
     ("generation.routing",),
     ("generation.jobs",),

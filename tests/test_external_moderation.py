@@ -77,7 +77,7 @@ def test_a_clean_prompt_passes_and_the_local_policy_runs_first(
 def test_categories_map_to_reasons(configured: FakeOpenAIModerations) -> None:
     refusal = external_moderation_check("a cat [flag:sexual/minors] [flag:violence]")
     assert refusal is not None
-    assert refusal.code == "moderation:sexual/minors"
+    assert refusal.reason_code == "moderation:sexual/minors"
     assert "sexual content involving minors" in refusal.reason
 
 

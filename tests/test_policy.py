@@ -224,7 +224,7 @@ def test_captions_are_checked_before_publishing(user: Any) -> None:
     ):
         with pytest.raises(DomainError) as refused:
             video_publish(job=job, user=user, caption=caption)
-        assert refused.value.status_code == 422 and refused.value.fields["caption"]
+        assert refused.value.code == "caption_blocked" and refused.value.fields["caption"]
     assert not Video.objects.exists()
 
 
