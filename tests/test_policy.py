@@ -271,3 +271,14 @@ def test_the_policy_admin_lists_edits_and_switches(admin_client: Any) -> None:
     )  # fmt: skip
     assert response.status_code == 302
     assert prompt_check("two Zeppelins over Paris").allowed
+
+
+@pytest.mark.django_db
+def test_reasons_are_translated() -> None:
+    from django.utils import translation
+
+    with translation.override("fr"):
+        assert prompt_check("a porn video").reason == (
+            "Le contenu sexuel et la nudité ne sont pas autorisés."
+        )
+        assert "n’autorise pas de clips de" in prompt_check("Pikachu on a bike").reason
