@@ -127,10 +127,12 @@ def seen_ids(*, viewer_key: str, viewer: Any = None) -> list[int]:
     Redis: this process's memory of their pages plus, for a signed-in viewer, the clips they
     watched (one query, on the user's index)."""
     key = seen_key(viewer_key)
+    # The queue first: a page leaves it only after it is in Redis, so read in this order nothing
+    # falls between the two.
+    queued = seen.queued_ids(key)
     found = seen.outage.call(
         "zrange", lambda: [int(raw) for raw in seen_store().zrange(key, 0, -1)], None
     )
-    queued = seen.queued_ids(key)
     if found is not None:
         return [*found, *queued]
     fallback = seen.outage_ids(viewer_key)
