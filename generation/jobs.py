@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.services import user_event_send, user_event_send_now
-from config.celery import BROKER_RETRY_AFTER, broker_forget_outage
+from config.broker import BROKER_RETRY_AFTER, broker_forget_outage
 from config.errors import ServiceUnavailable
 from config.storage import private_storage
 from credits.selectors import hold_exists

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from config.celery import BROKER_RETRY_AFTER, broker_reachable
+from config.broker import BROKER_RETRY_AFTER, broker_reachable
 from config.errors import Conflict, DomainError, PromptBlocked, ServiceUnavailable
 from credits.services import credits_hold
 from feed.selectors import visible_videos

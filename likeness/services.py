@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import NotificationKind, User, handle_validator
 from accounts.services import notify
-from config.celery import BROKER_RETRY_AFTER, broker_reachable
+from config.broker import BROKER_RETRY_AFTER, broker_reachable
 from config.errors import DomainError, ServiceUnavailable
 from config.storage import private_storage
 from feed.selectors import videos_of_job_ids

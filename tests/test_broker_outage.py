@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
+from config import broker as broker_config
 from config import celery as celery_config
 from config.embedded_redis import EmbeddedRedis
 from credits.models import LedgerEntry
@@ -27,7 +28,7 @@ def _use_broker(url: str) -> None:
     app.amqp._producer_pool = None
     pools.reset()  # kombu's process-wide connection and producer pools
     app.conf.broker_url = url
-    celery_config.broker_forget_outage()
+    broker_config.broker_forget_outage()
 
 
 @pytest.fixture
