@@ -68,7 +68,7 @@ def test_a_crash_under_api_is_a_json_500(monkeypatch: pytest.MonkeyPatch) -> Non
     client = Client(raise_request_exception=False)
     response = client.get("/api/v1/feed")
     assert response.status_code == 500
-    assert response.json() == {"detail": "Server error.", "code": "server_error"}
+    assert response.json()["code"] == "server_error"
 
 
 def test_without_trusted_proxies_the_forwarded_header_is_ignored(settings: Any) -> None:
