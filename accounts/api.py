@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.contrib.auth import authenticate
-from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, status
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
@@ -24,6 +24,7 @@ from accounts.serializers import (
     UserPublicSerializer,
     profile_data,
 )
+from config.schema import results_of
 from config.throttling import ActionThrottle
 from feed.selectors import liked_video_ids, profile_videos_page
 from feed.serializers import FeedPageSerializer, videos_data
@@ -39,8 +40,10 @@ class TokenObtainView(APIView):
     def post(self, request: Request) -> Response:
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        # The Django request, not DRF's wrapper: django-axes marks a locked-out caller on it, and
+        # its middleware answers 429 for this door exactly as for the web form.
         user = authenticate(
-            request,
+            request._request,
             username=serializer.validated_data["handle"],
             password=serializer.validated_data["password"],
         )
@@ -131,7 +134,11 @@ class FollowView(APIView):
 class NotificationsView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(responses=NotificationGroupSerializer(many=True))
+    @extend_schema(
+        responses=results_of(
+            NotificationGroupSerializer, name="NotificationList", unread=serializers.IntegerField()
+        )
+    )
     def get(self, request: Request) -> Response:
         groups = selectors.notifications_grouped(user=request.user)
         return Response(
@@ -145,7 +152,12 @@ class NotificationsView(APIView):
 class NotificationsReadView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(request=NotificationsReadSerializer, responses={200: None})
+    @extend_schema(
+        request=NotificationsReadSerializer,
+        responses=inline_serializer(
+            name="NotificationsMarked", fields={"marked": serializers.IntegerField()}
+        ),
+    )
     def post(self, request: Request) -> Response:
         serializer = NotificationsReadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -103,7 +103,9 @@ class NotificationGroupSerializer(serializers.Serializer):
 
 
 class NotificationsReadSerializer(StrictSerializer):
-    ids = serializers.ListField(child=serializers.IntegerField(), required=False)
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), required=False
+    )
 
 
 def profile_data(user: User, *, is_following: bool) -> dict[str, Any]:

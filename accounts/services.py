@@ -236,37 +236,3 @@ def avatar_set(*, user: User, upload: Any) -> User:
     for name in old:
         storage.delete(name)
     return user
-
-
-# --- Log-in throttling -----------------------------------------------------------------------
-
-
-def _login_failure_key(*, handle: str, ip: str) -> str:
-    return f"login-failures:{handle.strip().lower()}:{ip}"
-
-
-def login_blocked_for(*, handle: str, ip: str) -> int:
-    """Seconds until this handle may try again from this address (0: it may try now)."""
-    import time
-
-    from django.conf import settings
-    from django.core.cache import cache
-
-    failures = cache.get(_login_failure_key(handle=handle, ip=ip), [])
-    window = settings.LOGIN_FAILURE_WINDOW_SECONDS
-    recent = [stamp for stamp in failures if stamp > time.time() - window]
-    if len(recent) < settings.LOGIN_FAILURE_LIMIT:
-        return 0
-    return int(recent[0] + window - time.time()) + 1
-
-
-def login_failure_record(*, handle: str, ip: str) -> None:
-    import time
-
-    from django.conf import settings
-    from django.core.cache import cache
-
-    key = _login_failure_key(handle=handle, ip=ip)
-    window = settings.LOGIN_FAILURE_WINDOW_SECONDS
-    failures = [s for s in cache.get(key, []) if s > time.time() - window]
-    cache.set(key, [*failures, time.time()], window)

@@ -64,37 +64,18 @@ LIKE_RETURN = re.compile(r"^/v/\d+/\?like=1$")
 
 
 class LoginView(auth_views.LoginView):
-    """Log-in, refusing a handle for a while after repeated wrong passwords from one address."""
+    """Log-in. Repeated wrong passwords lock the handle and the address for a while: django-axes
+    counts them through authenticate() and answers 429 (accounts/lockout.py)."""
 
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        handle = request.POST.get("username", "")
-        wait = services.login_blocked_for(handle=handle, ip=client_ip(request))
-        if wait:
-            form = self.get_form()
-            form.errors.clear()
-            context = self.get_context_data(
-                form=form, throttled=_("Too many failed attempts. Try again in a few minutes.")
-            )
-            response = self.render_to_response(context, status=429)
-            response["Retry-After"] = str(wait)
-            return response
-        return super().post(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         # Sent here by a like: say so, and that they'll be back on that clip.
         context["next_clip"] = bool(LIKE_RETURN.match(context.get("next") or ""))
         return context
-
-    def form_invalid(self, form: Any) -> HttpResponse:
-        services.login_failure_record(
-            handle=self.request.POST.get("username", ""), ip=client_ip(self.request)
-        )
-        return super().form_invalid(form)
 
 
 class LogoutView(auth_views.LogoutView):

@@ -3,7 +3,8 @@
 Self-contained: dedicated PostgreSQL databases (`reverie_bench` and `reverie_bench_large`, dropped
 at the end unless --keep), an embedded Redis unless REDIS_URL is set, a temporary
 REVERIE_VAR_DIR, and the app served the production way (DEBUG off, a random SECRET_KEY,
-collectstatic, uvicorn with 2 workers, requests arriving as from the TLS proxy).
+collectstatic, 2 workers of gunicorn (the production layout for plain HTTP; --server uvicorn for
+the single-ASGI-server layout), requests arriving as from the TLS proxy).
 
 Seeds 10 k clips with users, likes, comments and follows in proportion (bench/_feedseed.py, COPY),
 copies that database and grows the copy to 1 M clips, serves each with its own server, then
@@ -74,6 +75,7 @@ top = Video.objects.filter(status=VideoStatus.VISIBLE).order_by("-score", "-id")
 key = "ubench-explain-" + secrets.token_hex(4)
 heavy = list(top.values_list("id", flat=True)[: selectors.SEEN_MAX])
 services.seen_add(viewer_key=key, video_ids=heavy)
+services.seen_flush()
 out = []
 cases = [("anonymous, empty seen set", AnonymousUser(), "a" + secrets.token_hex(16)),
          (f"user, {selectors.SEEN_MAX} seen", User.objects.get(pk=USER_ID), key)]
@@ -226,20 +228,31 @@ def _seed(pg_url: str, db: str, clips: int) -> dict:
     return {"seed_s": round(stats.seconds, 1), "vacuum_s": round(vacuum_s, 1)}
 
 
-class _Server:
-    """The app the production way: uvicorn, 2 workers, on a free localhost port."""
+SERVERS = {
+    # The production layout for plain HTTP (README "Deploy"): gunicorn's sync workers on WSGI.
+    "gunicorn": lambda port: [
+        sys.executable, "-m", "gunicorn", "config.wsgi:application", "--workers", "2",
+        "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+    ],
+    # One ASGI server for everything (what serves websockets in production).
+    "uvicorn": lambda port: [
+        sys.executable, "-m", "uvicorn", "config.asgi:application", "--workers", "2",
+        "--no-access-log", "--log-level", "warning", "--host", "127.0.0.1", "--port", str(port),
+    ],
+}  # fmt: skip
 
-    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+
+class _Server:
+    """The app the production way, 2 workers, on a free localhost port."""
+
+    def __init__(self, env: dict[str, str], log_path: Path, *, kind: str = "gunicorn") -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         self.log = open(log_path, "wb")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "config.asgi:application", "--workers", "2",
-             "--no-access-log", "--log-level", "warning", "--host", "127.0.0.1",
-             "--port", str(self.port)],
-            cwd=ROOT, env=env, stdout=self.log, stderr=self.log,
-        )  # fmt: skip
+            SERVERS[kind](self.port), cwd=ROOT, env=env, stdout=self.log, stderr=self.log
+        )
         try:
             _wait_http(self.base + HELLO_PATH)
         except RuntimeError:
@@ -278,6 +291,9 @@ def main() -> None:
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--db", default="reverie_bench", help="<db> and <db>_large are used")
     parser.add_argument("--keep", action="store_true", help="keep the bench databases")
+    parser.add_argument(
+        "--server", choices=sorted(SERVERS), default="gunicorn", help="the HTTP layout measured"
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("bench/feed.py needs wrk: apt-get install wrk")
@@ -343,7 +359,9 @@ def main() -> None:
                 )
                 tokens = {size: _shell(envs[size], code.format(user_ids[size])) for size in dbs}
             for size in dbs:
-                servers[size] = _Server(envs[size], Path(tmp) / f"uvicorn-{size}.log")
+                servers[size] = _Server(
+                    envs[size], Path(tmp) / f"{args.server}-{size}.log", kind=args.server
+                )
                 _check_page(servers[size].base)
 
             wrk = {
@@ -413,7 +431,7 @@ def main() -> None:
         "feed_case": "GET /api/v1/feed/for-you?limit=8, anonymous without cookie: fresh viewer,"
         " empty seen set (cold first page)",
         "load": f"wrk -t{args.threads} -c{args.connections} -d{args.duration:g}s",
-        "server": "uvicorn --workers 2, DEBUG=false, behind a TLS proxy (X-Forwarded-Proto)",
+        "server": f"{args.server}, 2 workers, DEBUG=false, behind a TLS proxy (X-Forwarded-Proto)",
         "feed_rps": feed_rps,
         "hello_rps": hello_rps,
         "ratio": round(ratio, 3),

@@ -37,11 +37,26 @@ HTTP_STATUS: dict[str, int] = {
     "cool_down": 429,
     "rate_limited": 429,
     "payment_provider_error": 502,
+    "service_unavailable": 503,
 }
 
 
 def http_status_for(error: DomainError) -> int:
     return HTTP_STATUS.get(error.code, 400)
+
+
+def _messages(errors: Any, prefix: str = "") -> list[str]:
+    """A field's errors as flat strings: nested ones (list items, nested objects) are prefixed
+    with where they are, e.g. "0: A valid integer is required."."""
+    if isinstance(errors, dict):
+        return [
+            message
+            for key, value in errors.items()
+            for message in _messages(value, f"{prefix}{key}: ")
+        ]
+    if isinstance(errors, list):
+        return [message for item in errors for message in _messages(item, prefix)]
+    return [f"{prefix}{errors}"]
 
 
 def json_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -63,7 +78,7 @@ def json_exception_handler(exc: Exception, context: dict[str, Any]) -> Response 
         data = response.data
         if isinstance(data, dict):
             fields = {
-                name: messages if isinstance(messages, list) else [messages]
+                name: _messages(messages)
                 for name, messages in data.items()
                 if name != "non_field_errors"
             }

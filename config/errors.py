@@ -52,3 +52,12 @@ class PromptBlocked(DomainError):
 
 class PaymentRequired(DomainError):
     code = "insufficient_credits"
+
+
+class ServiceUnavailable(DomainError):
+    """A dependency (the task broker) is down: try again shortly; nothing was done."""
+
+    code = "service_unavailable"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, retry_after=retry_after)

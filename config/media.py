@@ -10,6 +10,7 @@ from __future__ import annotations
 import mimetypes
 import re
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 from django.conf import settings
@@ -99,6 +100,24 @@ def stored_file_response(
     response["Cache-Control"] = cache
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def media_viewer(request: HttpRequest) -> Any:
+    """Who asks for a private file: the session's user, or the owner of an API token sent as
+    `Authorization: Token …` (apps and scripts fetch their drafts' `video_url` that way). A bad
+    token is just anonymous here; the caller's access check answers 404 either way."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return user
+    from django.contrib.auth.models import AnonymousUser
+    from rest_framework.authentication import TokenAuthentication
+    from rest_framework.exceptions import AuthenticationFailed
+
+    try:
+        found = TokenAuthentication().authenticate(request)  # type: ignore[arg-type]
+    except AuthenticationFailed:
+        found = None
+    return found[0] if found else AnonymousUser()
 
 
 def serve_public_media(request: HttpRequest, path: str) -> HttpResponse:

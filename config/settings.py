@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "channels",
     "django_prometheus",
+    "axes",
     "accounts",
     "feed",
     "generation",
@@ -72,12 +73,17 @@ MIDDLEWARE = [
     # The language follows the language cookie (the switcher), then the browser.
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check, which reads the body: limits that must refuse an upload unread.
+    "config.throttling.BeforeBodyThrottleMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "config.middleware.FriendlyErrorPagesMiddleware",
+    "config.overload.ServiceUnavailableMiddleware",
+    # Last: turns a lockout flagged by the axes backend into our 429 (accounts/lockout.py).
+    "axes.middleware.AxesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
@@ -128,6 +134,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A bounded pool per process (Django's psycopg pool). Size it so that
+    #   web processes × DATABASE_POOL_MAX_SIZE + worker processes × their concurrency + beat + a
+    #   few for migrations and psql  ≤  PostgreSQL's max_connections (100 by default).
+    # A request that waits DATABASE_POOL_TIMEOUT seconds for a free connection gets a fast 503
+    # with Retry-After (config/overload.py), never a 500 and never a connection past the cap.
+    # DATABASE_POOL_MAX_SIZE=0 turns the pool off (then DATABASE_CONN_MAX_AGE applies; Celery
+    # workers may prefer that).
+    DATABASE_POOL_MAX_SIZE = int(os.environ.get("DATABASE_POOL_MAX_SIZE", "4"))
+    if DATABASE_POOL_MAX_SIZE > 0 and DATABASES["default"]["CONN_MAX_AGE"] == 0:
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": min(
+                int(os.environ.get("DATABASE_POOL_MIN_SIZE", "1")), DATABASE_POOL_MAX_SIZE
+            ),
+            "max_size": DATABASE_POOL_MAX_SIZE,
+            "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "3")),
+            "max_idle": 300,
+        }
 # Query counts and latencies per database in /metrics (django-prometheus wraps the backend).
 _PROMETHEUS_DB_ENGINES = {
     "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
@@ -140,11 +163,20 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: Celery broker, channel layer, cache ---------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+# Seconds to wait for Redis before treating it as down. The cache and the seen sets degrade
+# (reads miss, writes are dropped, rate limits open; see config/cache.py) rather than fail a page.
+REDIS_SOCKET_TIMEOUT = float(os.environ.get("REDIS_SOCKET_TIMEOUT", "0.5"))
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "config.cache.ResilientRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "reverie"),
+        "OPTIONS": {
+            "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+            "socket_timeout": REDIS_SOCKET_TIMEOUT,
+            # After a failure, skip Redis this long instead of paying a timeout per request.
+            "retry_seconds": float(os.environ.get("REDIS_RETRY_SECONDS", "2")),
+        },
     }
 }
 CHANNEL_LAYERS = {
@@ -180,7 +212,7 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "reap-stuck-generation-jobs": {
         "task": "generation.tasks.reap_stuck_jobs",
-        "schedule": timedelta(minutes=1),
+        "schedule": timedelta(seconds=30),
     },
     "daily-free-credits": {
         "task": "credits.tasks.refresh_daily_free_credits",
@@ -203,8 +235,24 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
+# One lockout for both log-in doors (web form, POST /api/v1/auth/token, and the admin's):
+# django-axes counts failures in the database per handle and per client address; after
+# LOGIN_FAILURE_LIMIT failures within the window, either one is refused (429) until the window
+# has passed since its last failure.
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", "900"))
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = "accounts.lockout.failure_limit"
+AXES_COOLOFF_TIME = "accounts.lockout.cool_off"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "accounts.lockout.login_handle"
+AXES_CLIENT_IP_CALLABLE = "config.throttling.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.locked_out_response"
+AXES_VERBOSE = False
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -291,6 +339,12 @@ SERVE_MEDIA = env_bool("SERVE_MEDIA", not USE_S3)
 # itself and redirects to signed S3 URLs. See deploy/nginx-locations.conf.
 PRIVATE_MEDIA_ACCEL_PREFIX = os.environ.get("PRIVATE_MEDIA_ACCEL_PREFIX", "")
 
+# --- Client addresses ---------------------------------------------------------------------------
+# How many reverse proxies of ours stand in front of Django, each appending the address it saw to
+# X-Forwarded-For. 0 (the default): REMOTE_ADDR is the client and X-Forwarded-For is ignored, so a
+# client can't choose its own address. 1 behind one nginx, 2 behind a CDN plus nginx, …
+NUM_PROXIES = int(os.environ.get("NUM_PROXIES", "0"))
+
 # --- API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -300,6 +354,20 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api_errors.json_exception_handler",
+    # The browsable API only while developing: in production every answer is JSON.
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        *(["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
+    ],
+    # JSON bodies are size- and depth-limited (413 / 400), see config/parsers.py.
+    "DEFAULT_PARSER_CLASSES": [
+        "config.parsers.DepthLimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    # Client addresses (throttles, lockouts) come from config.throttling.client_ip, which trusts
+    # X-Forwarded-For only as far as NUM_PROXIES says; DRF's own reading agrees.
+    "NUM_PROXIES": NUM_PROXIES,
     # Per-action limits (answered with 429 and Retry-After); see config/throttling.py.
     "DEFAULT_THROTTLE_RATES": {
         "generate": os.environ.get("THROTTLE_GENERATE", "60/hour"),
@@ -309,6 +377,8 @@ REST_FRAMEWORK = {
         "report": os.environ.get("THROTTLE_REPORT", "20/hour"),
         "signup": os.environ.get("THROTTLE_SIGNUP", "10/hour"),
         "login": os.environ.get("THROTTLE_LOGIN", "30/hour"),
+        # Anonymous "check a clip" uploads (page and API), per address.
+        "check": os.environ.get("THROTTLE_CHECK", "30/hour"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -318,6 +388,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": VERSION,
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation documents the error statuses it can answer (config/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.schema.document_error_responses",
+    ],
     # Several models have a "kind" or "status" choice field: name their enums apart.
     "ENUM_NAME_OVERRIDES": {
         "CameoKindEnum": "likeness.models.CameoKind",
@@ -340,6 +415,13 @@ GENERATION_MAX_PROMPT_CHARS = 2000
 GENERATION_MAX_RETRIES = int(os.environ.get("GENERATION_MAX_RETRIES", "2"))
 # A job "running" longer than this is presumed orphaned (worker died) and is requeued or failed.
 GENERATION_STUCK_AFTER = timedelta(seconds=int(os.environ.get("GENERATION_STUCK_AFTER", "600")))
+# A worker rendering a job touches it this often; a render silent for the timeout lost its worker
+# (killed, out of memory, machine gone) and is requeued by the reaper, which runs every 30 s:
+# a dead worker's job runs again within about a minute and a half.
+GENERATION_HEARTBEAT_SECONDS = float(os.environ.get("GENERATION_HEARTBEAT_SECONDS", "15"))
+GENERATION_HEARTBEAT_TIMEOUT = timedelta(
+    seconds=int(os.environ.get("GENERATION_HEARTBEAT_TIMEOUT", "60"))
+)
 # A job still queued after this (its message lost with a broker restart) is sent again.
 GENERATION_RESEND_QUEUED_AFTER = timedelta(
     seconds=int(os.environ.get("GENERATION_RESEND_QUEUED_AFTER", "300"))
@@ -389,6 +471,10 @@ PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")
 # For You candidate pools are shared by all viewers for this long (0: never cached).
 FOR_YOU_POOL_SECONDS = int(os.environ.get("FOR_YOU_POOL_SECONDS", "5"))
 FOR_YOU_POOL_SIZE = int(os.environ.get("FOR_YOU_POOL_SIZE", "400"))
+# Each process also keeps its own copy of the pools and clip payloads this long
+# (feed/localcache.py): no Redis round trip for them; another process's change shows here at
+# most this much later (this process's own changes at once).
+FOR_YOU_LOCAL_SECONDS = float(os.environ.get("FOR_YOU_LOCAL_SECONDS", "2"))
 
 # --- Credits ---------------------------------------------------------------------------------
 FREE_CREDITS_PER_DAY = int(os.environ.get("FREE_CREDITS_PER_DAY", "40"))
@@ -479,6 +565,13 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Multipart bodies over their URL's limit are refused (413) from Content-Length, before anything
+# is read or written out (config/uploads.py).
+FILE_UPLOAD_HANDLERS = [
+    "config.uploads.BodyLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- Operations: logs, metrics, Sentry --------------------------------------------------------
 # LOG_FORMAT=json: one JSON object per line (time, level, logger, message, request_id, …).

@@ -7,6 +7,9 @@ import io
 import warnings
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
+from django.core.files.uploadhandler import FileUploadHandler
+from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from config.errors import DomainError
@@ -14,6 +17,25 @@ from config.errors import DomainError
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 MAX_IMAGE_SIDE = 4096
 ALLOWED_IMAGE_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+
+# Uploaded videos: a frame larger than this on either side is refused from the container's
+# header, before any frame is decoded; a header that lies is caught by the decoder itself, which
+# refuses frames over MAX_VIDEO_PIXELS instead of allocating them (a 16000×16000 MJPEG frame
+# cost a web process 259 MB before).
+MAX_VIDEO_SIDE = 4096
+MAX_VIDEO_PIXELS = MAX_VIDEO_SIDE * MAX_VIDEO_SIDE
+VIDEO_DECODER_OPTIONS = {"max_pixels": str(MAX_VIDEO_PIXELS)}
+
+
+def video_size_refusal(*, width: int, height: int) -> str | None:
+    """Why frames of this size are refused (None: they are fine)."""
+    if 0 < width <= MAX_VIDEO_SIDE and 0 < height <= MAX_VIDEO_SIDE:
+        return None
+    return _("The video is %(width)s × %(height)s pixels; the most we take is %(side)s.") % {
+        "width": width,
+        "height": height,
+        "side": MAX_VIDEO_SIDE,
+    }
 
 
 def _reject(field: str, message: str) -> DomainError:
@@ -62,3 +84,55 @@ def square_jpeg_variants(image: Image.Image, *, sizes: tuple[int, ...]) -> dict[
         )
         out[target] = buffer.getvalue()
     return out
+
+
+# --- Request bodies -------------------------------------------------------------------------
+
+# Room for the multipart boundaries and headers around the file itself.
+MULTIPART_OVERHEAD = 64 * 1024
+
+
+def upload_limit_for(request: Any) -> int:
+    """The largest body this URL accepts, in bytes: each upload door's own file limit, and
+    Django's form-data limit everywhere else."""
+    from django.conf import settings
+
+    match = getattr(request, "resolver_match", None)
+    name = match.view_name if match is not None else ""
+    limits = {
+        "generation:check": settings.PROVENANCE_CHECK_MAX_BYTES,
+        "api-provenance-check": settings.PROVENANCE_CHECK_MAX_BYTES,
+        "api-verification": settings.CAMEO_MAX_UPLOAD_BYTES,
+        "accounts:settings": MAX_IMAGE_BYTES,
+        "api-me-avatar": MAX_IMAGE_BYTES,
+    }
+    limit = limits.get(name, settings.DATA_UPLOAD_MAX_MEMORY_SIZE or MAX_IMAGE_BYTES)
+    return limit + MULTIPART_OVERHEAD
+
+
+class BodyLimitUploadHandler(FileUploadHandler):
+    """First of FILE_UPLOAD_HANDLERS: refuses a multipart body over its URL's limit from the
+    Content-Length alone, before a byte of it is read or written to a temporary file (a 413),
+    and stops a body that turns out longer than it said."""
+
+    def handle_raw_input(
+        self,
+        input_data: Any,
+        META: dict[str, Any],  # noqa: N803 (Django's name)
+        content_length: int,
+        boundary: bytes,
+        encoding: str | None = None,
+    ) -> None:
+        self.limit = upload_limit_for(self.request)
+        self.received = 0
+        if content_length > self.limit:
+            raise RequestDataTooBig(_("The request body is too large."))
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        self.received += len(raw_data)
+        if self.received > self.limit:
+            raise RequestDataTooBig(_("The request body is too large."))
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None

@@ -44,5 +44,6 @@ if settings.SERVE_MEDIA:
     urlpatterns.append(re_path(rf"^{media_prefix}(?P<path>.+)$", serve_public_media, name="media"))
 
 handler404 = "config.views.not_found"
+handler400 = "config.views.bad_request"
 handler403 = "config.views.forbidden"
 handler500 = "config.views.server_error"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.defaults import bad_request as default_bad_request
 from django.views.defaults import page_not_found, permission_denied
 from django.views.defaults import server_error as default_server_error
 
@@ -16,6 +18,25 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": _("Not found."), "code": "not_found"}, status=404)
     return page_not_found(request, exception or Http404())
+
+
+TOO_LARGE = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Django answers a body over the upload limits with a 400 through here: make it the 413 it
+    is (JSON under /api/, where every error is JSON)."""
+    too_large = isinstance(exception, TOO_LARGE)
+    if request.path.startswith("/api/"):
+        if too_large:
+            return JsonResponse(
+                {"detail": _("The request body is too large."), "code": "too_large"}, status=413
+            )
+        return JsonResponse({"detail": _("Bad request."), "code": "bad_request"}, status=400)
+    response = default_bad_request(request, exception or Exception())
+    if too_large:
+        response.status_code = 413
+    return response
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import permissions, status
+from rest_framework import permissions, serializers, status
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.errors import DomainError
+from config.schema import results_of
 from credits import payments, selectors, services
 from credits.models import CreditPack
 from credits.serializers import (
@@ -53,7 +54,14 @@ class LedgerPagination(CursorPagination):
 class LedgerView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(responses=LedgerEntrySerializer(many=True))
+    @extend_schema(
+        responses=results_of(
+            LedgerEntrySerializer,
+            name="LedgerPage",
+            next=serializers.URLField(allow_null=True),
+            previous=serializers.URLField(allow_null=True),
+        )
+    )
     def get(self, request: Request) -> Response:
         account = services.balance_for(user=request.user)
         paginator = LedgerPagination()
@@ -91,7 +99,13 @@ class QuoteView(APIView):
 class PacksView(APIView):
     permission_classes = [permissions.AllowAny]
 
-    @extend_schema(responses=CreditPackSerializer(many=True))
+    @extend_schema(
+        responses=results_of(
+            CreditPackSerializer,
+            name="CreditPackList",
+            purchases_enabled=serializers.BooleanField(),
+        )
+    )
     def get(self, request: Request) -> Response:
         packs = CreditPack.objects.filter(active=True)
         return Response(

@@ -70,6 +70,7 @@ class ForYouView(APIView):
             viewer_key=key,
             cursor=request.query_params.get("cursor"),
             limit=_limit(request),
+            new_viewer=new_anonymous_id is not None,
         )
         liked = selectors.liked_video_ids(viewer=request.user, video_ids=page.ids)
         response = Response(

@@ -10,17 +10,17 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
+from itertools import islice
+from operator import attrgetter
 from typing import Any
 
-import redis
 from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from config.errors import DomainError, NotFound
-from feed import ranking
-from feed.models import Comment, LessLikeThis, Like, Video, VideoStatus
+from feed import ranking, seen
+from feed.models import Comment, LessLikeThis, Like, Video, VideoStatus, View
 
 FEED_PAGE_SIZE = 8
 FEED_MAX_PAGE_SIZE = 30
@@ -110,25 +110,36 @@ def liked_video_ids(*, viewer: Any, video_ids: Iterable[int]) -> set[int]:
 
 # --- For You -------------------------------------------------------------------------------
 
-SEEN_TTL_SECONDS = 7 * 24 * 3600
-SEEN_MAX = 2000
+SEEN_TTL_SECONDS = seen.SEEN_TTL_SECONDS
+SEEN_MAX = seen.SEEN_MAX
 DISCOVERY_SHARE = 0.25
 DISCOVERY_WINDOW = timedelta(hours=72)
 DISCOVERY_MAX_VIEWS = 50
 CANDIDATE_FACTOR = 4
 
 
-@lru_cache(maxsize=1)
-def seen_store() -> redis.Redis:
-    return redis.Redis.from_url(settings.REDIS_URL)
+seen_store = seen.seen_store
+seen_key = seen.seen_key
 
 
-def seen_key(viewer_key: str) -> str:
-    return f"{settings.CACHES['default'].get('KEY_PREFIX', 'reverie')}:seen:{viewer_key}"
-
-
-def seen_ids(*, viewer_key: str) -> list[int]:
-    return [int(raw) for raw in seen_store().zrange(seen_key(viewer_key), 0, -1)]
+def seen_ids(*, viewer_key: str, viewer: Any = None) -> list[int]:
+    """What this viewer was shown lately, pages not yet written to Redis included. Without
+    Redis: this process's memory of their pages plus, for a signed-in viewer, the clips they
+    watched (one query, on the user's index)."""
+    key = seen_key(viewer_key)
+    # The queue first: a page leaves it only after it is in Redis, so read in this order nothing
+    # falls between the two.
+    queued = seen.queued_ids(key)
+    found = seen.outage.call(
+        "zrange", lambda: [int(raw) for raw in seen_store().zrange(key, 0, -1)], None
+    )
+    if found is not None:
+        return [*found, *queued]
+    fallback = seen.outage_ids(viewer_key)
+    if viewer is not None and viewer.is_authenticated:
+        watched = View.objects.filter(user=viewer).order_by("-id").values_list("video_id")
+        fallback.extend(video_id for (video_id,) in watched[:SEEN_MAX])
+    return [*fallback, *queued]
 
 
 def _less_like_this(viewer: Any) -> tuple[dict[int, int], dict[str, int]]:
@@ -180,7 +191,12 @@ def candidate_pools_build() -> CandidatePools:
 
 
 def for_you_rank(
-    *, viewer: Any, viewer_key: str, pools: CandidatePools, limit: int = FEED_PAGE_SIZE
+    *,
+    viewer: Any,
+    viewer_key: str,
+    pools: CandidatePools,
+    limit: int = FEED_PAGE_SIZE,
+    new_viewer: bool = False,
 ) -> list[int]:
     """The next For You page for this viewer: ranked clips they have not been shown, about a
     quarter new clips for discovery, never three in a row from one creator, adjusted by their
@@ -191,23 +207,29 @@ def for_you_rank(
     pools the door passes in. A viewer who has seen the whole pool gets one more query for
     deeper candidates."""
     limit = max(1, min(limit, FEED_MAX_PAGE_SIZE))
-    seen = set(seen_ids(viewer_key=viewer_key))
+    # A viewer key minted for this very request has seen nothing yet: no need to ask Redis.
+    seen = set() if new_viewer else set(seen_ids(viewer_key=viewer_key, viewer=viewer))
     less_creators, less_words = _less_like_this(viewer)
     ranked_pool, fresh_pool = pools
-    ranked = [c for c in ranked_pool if c.id not in seen][: limit * CANDIDATE_FACTOR]
-    fresh = [c for c in fresh_pool if c.id not in seen][: limit * CANDIDATE_FACTOR]
+    wanted = limit * CANDIDATE_FACTOR
+    # Stop at the first `wanted` unseen candidates instead of filtering the whole pool.
+    ranked = list(islice((c for c in ranked_pool if c.id not in seen), wanted))
+    fresh = list(islice((c for c in fresh_pool if c.id not in seen), wanted))
     if len(ranked) < limit and len(ranked_pool) >= settings.FOR_YOU_POOL_SIZE:
         # This viewer has been through the shared pool: look deeper, for them alone.
         deeper = visible_videos().exclude(pk__in=seen).order_by("-score", "-id")
         ranked = _candidates(deeper, limit * CANDIDATE_FACTOR)
 
-    def personal(candidate: Candidate) -> float:
+    def adjusted(candidate: Candidate) -> float:
         return candidate.score + ranking.personal_adjustment(
             creator_id=candidate.creator_id,
             video_keywords=list(candidate.keywords),
             less_creators=less_creators,
             less_keywords=less_words,
         )
+
+    # Without "less like this" the adjustment is zero for every clip: rank by the score alone.
+    personal = adjusted if (less_creators or less_words) else attrgetter("score")
 
     ranked.sort(key=personal, reverse=True)
     rng = random.Random(f"{viewer_key}:{len(seen)}")

@@ -22,7 +22,8 @@ from accounts.services import notify
 from config.errors import Conflict, DomainError, Forbidden, NotFound
 from config.storage import private_storage, public_storage
 from credits.services import revenue_share_for_publish
-from feed import ranking
+from feed import ranking, seen
+from feed.localcache import local
 from feed.models import (
     COMMENT_MAX_CHARS,
     Comment,
@@ -36,15 +37,11 @@ from feed.models import (
 )
 from feed.selectors import (
     FEED_PAGE_SIZE,
-    SEEN_MAX,
-    SEEN_TTL_SECONDS,
     CandidatePools,
     ForYouPage,
     candidate_pools_build,
     for_you_continue,
     for_you_rank,
-    seen_key,
-    seen_store,
     visible_videos,
 )
 from feed.serializers import VideoSerializer
@@ -303,27 +300,33 @@ PAYLOAD_KEY = "video-payload:v1:{}"
 
 
 def seen_add(*, viewer_key: str, video_ids: list[int]) -> None:
-    """Remember what a viewer was shown: a sorted set by time, capped and expiring."""
-    if not video_ids:
-        return
-    key = seen_key(viewer_key)
-    now = timezone.now().timestamp()
-    pipe = seen_store().pipeline()
-    pipe.zadd(key, {str(video_id): now for video_id in video_ids})
-    pipe.zremrangebyrank(key, 0, -SEEN_MAX - 1)
-    pipe.expire(key, SEEN_TTL_SECONDS)
-    pipe.execute()
+    """Remember what a viewer was shown: a sorted set by time, capped and expiring, written
+    behind the request (feed/seen.py)."""
+    if video_ids:
+        seen.queue(viewer_key=viewer_key, video_ids=video_ids)
+
+
+def seen_flush() -> None:
+    """Write queued seen pages now (tests, benchmarks)."""
+    seen.flush()
 
 
 def candidate_pools() -> CandidatePools:
-    """The candidate pools, shared by every viewer for a few seconds: most For You requests
-    then cost no ranking query at all."""
+    """The candidate pools, shared by every viewer for a few seconds (and kept by each process
+    for FOR_YOU_LOCAL_SECONDS): most For You requests then cost no ranking query and no Redis
+    round trip at all."""
+    local_key = cache.make_key(POOL_CACHE_KEY)
+    pools = local.get(local_key) if settings.FOR_YOU_POOL_SECONDS > 0 else None
+    if pools is not None:
+        return pools
     cached = cache.get(POOL_CACHE_KEY)
     if cached is not None:
+        local.set(local_key, cached, seconds=settings.FOR_YOU_LOCAL_SECONDS)
         return cached
     pools = candidate_pools_build()
     if settings.FOR_YOU_POOL_SECONDS > 0:
         cache.set(POOL_CACHE_KEY, pools, settings.FOR_YOU_POOL_SECONDS)
+        local.set(local_key, pools, seconds=settings.FOR_YOU_LOCAL_SECONDS)
     return pools
 
 
@@ -331,32 +334,52 @@ def candidate_pools_forget(*video_ids: int) -> None:
     """Publishing, hiding or banning changes what may be shown: rebuild the pools (and drop the
     cached payloads of clips that changed)."""
     cache.delete(POOL_CACHE_KEY)
+    local.delete(cache.make_key(POOL_CACHE_KEY))
     if video_ids:
-        cache.delete_many([PAYLOAD_KEY.format(video_id) for video_id in video_ids])
+        keys = [PAYLOAD_KEY.format(video_id) for video_id in video_ids]
+        cache.delete_many(keys)
+        local.delete(*(cache.make_key(key) for key in keys))
 
 
-def for_you_ids(*, viewer: Any, viewer_key: str, limit: int = FEED_PAGE_SIZE) -> list[int]:
+def for_you_ids(
+    *, viewer: Any, viewer_key: str, limit: int = FEED_PAGE_SIZE, new_viewer: bool = False
+) -> list[int]:
     """The next For You page for this viewer (`selectors.for_you_rank`), remembered as seen."""
-    ids = for_you_rank(viewer=viewer, viewer_key=viewer_key, pools=candidate_pools(), limit=limit)
+    ids = for_you_rank(
+        viewer=viewer,
+        viewer_key=viewer_key,
+        pools=candidate_pools(),
+        limit=limit,
+        new_viewer=new_viewer,
+    )
     seen_add(viewer_key=viewer_key, video_ids=ids)
     return ids
 
 
 def for_you_feed(
-    *, viewer: Any, viewer_key: str, cursor: str | None = None, limit: int = FEED_PAGE_SIZE
+    *,
+    viewer: Any,
+    viewer_key: str,
+    cursor: str | None = None,
+    limit: int = FEED_PAGE_SIZE,
+    new_viewer: bool = False,
 ) -> ForYouPage:
     """The For You door: the next unseen ranked clips, remembered as seen, then (never a dead
     end) clips already seen behind the "caught up" point (`selectors.for_you_continue`). Costs
     what for_you_ids costs while the shared pool holds every visible clip."""
     pools = candidate_pools()
-    unseen = for_you_rank(viewer=viewer, viewer_key=viewer_key, pools=pools, limit=limit)
+    unseen = for_you_rank(
+        viewer=viewer, viewer_key=viewer_key, pools=pools, limit=limit, new_viewer=new_viewer
+    )
     seen_add(viewer_key=viewer_key, video_ids=unseen)
     return for_you_continue(unseen=unseen, pools=pools, cursor=cursor, limit=limit)
 
 
-def for_you_page(*, viewer: Any, viewer_key: str, limit: int = FEED_PAGE_SIZE) -> list[Video]:
+def for_you_page(
+    *, viewer: Any, viewer_key: str, limit: int = FEED_PAGE_SIZE, new_viewer: bool = False
+) -> list[Video]:
     """The next For You page as clips (one more query for the chosen rows)."""
-    ids = for_you_ids(viewer=viewer, viewer_key=viewer_key, limit=limit)
+    ids = for_you_ids(viewer=viewer, viewer_key=viewer_key, limit=limit, new_viewer=new_viewer)
     videos = visible_videos().in_bulk(ids)
     return [videos[video_id] for video_id in ids if video_id in videos]
 
@@ -368,16 +391,30 @@ def video_payloads(
     much); only the viewer's own "liked" flag is added per request. Clips that stopped being
     visible are left out."""
     keys = {video_id: PAYLOAD_KEY.format(video_id) for video_id in video_ids}
-    found = cache.get_many(list(keys.values())) if settings.FOR_YOU_POOL_SECONDS > 0 else {}
+    found: dict[str, Any] = {}
+    shared_ttl, local_ttl = settings.FOR_YOU_POOL_SECONDS, settings.FOR_YOU_LOCAL_SECONDS
+    if shared_ttl > 0:
+        # This process's copies first, then the shared cache for the rest.
+        for key in keys.values():
+            data = local.get(cache.make_key(key))
+            if data is not None:
+                found[key] = data
+        wanted = [key for key in keys.values() if key not in found]
+        if wanted:
+            shared = cache.get_many(wanted)
+            for key, data in shared.items():
+                local.set(cache.make_key(key), data, seconds=local_ttl)
+            found.update(shared)
     missing = [video_id for video_id in video_ids if keys[video_id] not in found]
     if missing:
         fresh = visible_videos().in_bulk(missing)
         payloads = {video_id: VideoSerializer(video).data for video_id, video in fresh.items()}
-        if settings.FOR_YOU_POOL_SECONDS > 0:
+        if shared_ttl > 0:
             cache.set_many(
-                {keys[video_id]: dict(data) for video_id, data in payloads.items()},
-                settings.FOR_YOU_POOL_SECONDS,
+                {keys[video_id]: dict(data) for video_id, data in payloads.items()}, shared_ttl
             )
+            for video_id, data in payloads.items():
+                local.set(cache.make_key(keys[video_id]), dict(data), seconds=local_ttl)
         found.update({keys[video_id]: data for video_id, data in payloads.items()})
     liked_ids = liked_ids or set()
     items = []

@@ -34,7 +34,9 @@ def home(request: HttpRequest) -> HttpResponse:
         videos, next_cursor, api = page.videos, page.next_cursor, reverse("api-feed-following")
     else:
         key, new_anonymous_id = viewer_key(request)
-        for_you = services.for_you_feed(viewer=request.user, viewer_key=key)
+        for_you = services.for_you_feed(
+            viewer=request.user, viewer_key=key, new_viewer=new_anonymous_id is not None
+        )
         chosen = selectors.visible_videos().in_bulk(for_you.ids)
         videos = [chosen[video_id] for video_id in for_you.ids if video_id in chosen]
         next_cursor, api = for_you.next_cursor, reverse("api-feed-for-you")

@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.schema import results_of
 from config.throttling import ActionThrottle
 from credits.services import balance_for
 from feed.serializers import VideoSerializer
@@ -42,7 +43,9 @@ class GenerationListCreateView(APIView):
     throttle_classes = [ActionThrottle]
     throttle_scope = "generate"
 
-    @extend_schema(responses=JobSerializer(many=True))
+    @extend_schema(
+        operation_id="v1_generations_list", responses=results_of(JobSerializer, name="JobList")
+    )
     def get(self, request: Request) -> Response:
         jobs = selectors.jobs_for_owner(user=request.user)[:50]
         return Response({"results": JobSerializer(jobs, many=True).data})
@@ -143,6 +146,9 @@ class ProvenanceCheckView(APIView):
 
     permission_classes = [permissions.AllowAny]
     parser_classes = [MultiPartParser]
+    # Throttled in initial(), before the body is parsed; the size limit is config/uploads.py's.
+    throttle_classes = [ActionThrottle]
+    throttle_scope = "check"
 
     @extend_schema(
         request={"multipart/form-data": ProvenanceUploadSerializer},

@@ -58,6 +58,7 @@ from generation.jobs import (
     job_block,
     job_capture,
     job_fail,
+    job_heartbeat,
     job_progress_set,
     job_push_state,
     job_requeue,
@@ -263,7 +264,10 @@ def attempt_execute(*, attempt_id: int, attempt: GenerationAttempt | None = None
     try:
         if backend.in_process:
             reporter = JobProgressReporter(job)
-            with tempfile.TemporaryDirectory(prefix="reverie-render-") as workdir:
+            with (
+                job_heartbeat(job_id=job.pk),
+                tempfile.TemporaryDirectory(prefix="reverie-render-") as workdir,
+            ):
                 result = backend.submit(spec, workdir=Path(workdir), on_progress=reporter)
                 reporter.check_cancelled()
                 return _collect(job, attempt, backend, result, Path(workdir))

@@ -13,9 +13,16 @@ tasks are sent by their registered names.
 
 from __future__ import annotations
 
+import logging
+import shutil
+import tempfile
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -24,14 +31,19 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.services import user_event_send, user_event_send_now
+from config.broker import BROKER_RETRY_AFTER, broker_forget_outage
+from config.errors import ServiceUnavailable
 from config.storage import private_storage
 from credits.selectors import hold_exists
 from credits.services import credits_capture, credits_release
 from generation.backends import backend_classes
 from generation.backends.base import Backend
 from generation.models import AttemptOutcome, GenerationAttempt, GenerationJob, JobStatus
+
+logger = logging.getLogger(__name__)
 
 # Registered Celery names (generation/tasks.py); queued messages route by these, so they stay.
 RUN_JOB_TASK = "generation.tasks.run_job"
@@ -159,6 +171,31 @@ def attempt_enqueue(*, attempt_id: int, queue: str) -> None:
 
 def poll_enqueue(*, attempt_id: int, countdown: float, token: int | None) -> None:
     _send(POLL_ATTEMPT_TASK, args=[attempt_id, token], countdown=countdown)
+
+
+def job_enqueue_or_withdraw(*, job_id: UUID | str) -> None:
+    """After a submit commits: send the job, or, when the broker died since the submit checked
+    it, withdraw the job (failed, hold released, its Idempotency-Key freed for the retry) and
+    answer 503: nothing charged, nothing left waiting for a message that never left."""
+    try:
+        job_enqueue(job_id=job_id)
+    except Exception as exc:  # kombu and redis errors alike: the message did not leave
+        logger.warning("could not enqueue job %s: %s; withdrawing it", job_id, exc)
+        broker_forget_outage()
+        with transaction.atomic():
+            if job_transition(
+                job_id,
+                expected=JobStatus.QUEUED,
+                to=JobStatus.FAILED,
+                error="Could not be queued; nothing was charged.",
+                finished_at=timezone.now(),
+                idempotency_key=None,
+            ):
+                job_release(job=GenerationJob.objects.select_related("owner").get(pk=job_id))
+        raise ServiceUnavailable(
+            gettext("Clip creation is paused for a moment; nothing was charged. Try again."),
+            retry_after=BROKER_RETRY_AFTER,
+        ) from exc
 
 
 def job_requeue(*, job_id: UUID | str, error: str, countdown: float = 0) -> bool:
@@ -308,9 +345,23 @@ def jobs_reap_stuck() -> dict[str, int]:
     waiting_on_provider = GenerationAttempt.objects.filter(
         job=OuterRef("pk"), outcome=AttemptOutcome.RUNNING
     ).exclude(provider_job_id="")
-    stuck = GenerationJob.objects.filter(
-        status=JobStatus.RUNNING, started_at__lt=cutoff, updated_at__lt=cutoff
-    ).exclude(Exists(waiting_on_provider))
+    # A render claimed by a worker beats (job_heartbeat): silent past the heartbeat timeout, its
+    # worker is gone. Anything else running gets the long timeout.
+    rendering = GenerationAttempt.objects.filter(
+        job=OuterRef("pk"),
+        outcome=AttemptOutcome.RUNNING,
+        provider_job_id="",
+        submitted_at__isnull=False,
+    )
+    silent_since = now - settings.GENERATION_HEARTBEAT_TIMEOUT
+    stuck = (
+        GenerationJob.objects.filter(status=JobStatus.RUNNING)
+        .filter(
+            Q(started_at__lt=cutoff, updated_at__lt=cutoff)
+            | Q(Exists(rendering), updated_at__lt=silent_since)
+        )
+        .exclude(Exists(waiting_on_provider))
+    )
     for job in stuck.only("id", "attempts"):
         attempts_close_orphans(job_id=job.pk)
         if job.attempts <= settings.GENERATION_MAX_RETRIES:
@@ -319,7 +370,60 @@ def jobs_reap_stuck() -> dict[str, int]:
         elif job_fail(job_id=job.pk, reason="The render did not finish in time."):
             failed += 1
     return {"requeued": requeued, "failed": failed, "resent": resent, "polls_resent": polled,
-            "settled": jobs_settle()}  # fmt: skip
+            "settled": jobs_settle(), "dirs_removed": render_dirs_clean()}  # fmt: skip
+
+
+@contextmanager
+def job_heartbeat(*, job_id: UUID | str) -> Iterator[None]:
+    """While a worker renders a job in-process, touch the job every GENERATION_HEARTBEAT_SECONDS
+    from a side thread (renders tick progress too, but not every phase does). A worker that dies
+    stops beating, and the reaper requeues the job after GENERATION_HEARTBEAT_TIMEOUT instead of
+    the long GENERATION_STUCK_AFTER."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        from django.db import connection
+
+        try:
+            while not stop.wait(settings.GENERATION_HEARTBEAT_SECONDS):
+                GenerationJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
+                    updated_at=timezone.now()
+                )
+        except Exception:  # a missed beat is only a later requeue, never a failed render
+            logger.warning("heartbeat of job %s stopped", job_id, exc_info=True)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=beat, name=f"heartbeat-{job_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+
+
+RENDER_DIR_PREFIXES = ("reverie-render-", "reverie-fetch-")
+
+
+def render_dirs_clean(*, older_than: timedelta | None = None) -> int:
+    """Remove render and download folders that a killed worker left in the temp directory.
+    Only folders untouched for an hour (or twice the attempt timeout) go: no live render is that
+    old. Returns how many were removed."""
+    age = older_than or max(timedelta(hours=1), settings.GENERATION_ATTEMPT_TIMEOUT * 2)
+    cutoff = time.time() - age.total_seconds()
+    removed = 0
+    for entry in Path(tempfile.gettempdir()).iterdir():
+        if not entry.name.startswith(RENDER_DIR_PREFIXES) or not entry.is_dir():
+            continue
+        try:
+            if entry.stat().st_mtime >= cutoff:
+                continue
+        except FileNotFoundError:
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+        removed += 1
+    return removed
 
 
 def jobs_settle(*, limit: int = 200) -> int:

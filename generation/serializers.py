@@ -43,7 +43,7 @@ class BackendQuoteSerializer(serializers.Serializer):
     label = serializers.CharField()
     credits = serializers.IntegerField()
     billed_seconds = serializers.IntegerField()
-    usd_per_second = serializers.DecimalField(max_digits=8, decimal_places=4)
+    usd_per_second = serializers.FloatField()
     expected_seconds = serializers.FloatField(help_text="From the backend's recent p50.")
     quality = serializers.IntegerField()
     success_rate = serializers.FloatField(allow_null=True)

@@ -17,9 +17,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
-from config.errors import Conflict, DomainError, PromptBlocked
+from config.broker import BROKER_RETRY_AFTER, broker_reachable
+from config.errors import Conflict, DomainError, PromptBlocked, ServiceUnavailable
 from credits.services import credits_hold
 from feed.selectors import visible_videos
 from generation.attempts import job_run
@@ -30,6 +32,7 @@ from generation.jobs import (
     effective_prompt,
     job_cancel_transition,
     job_enqueue,
+    job_enqueue_or_withdraw,
     job_fail,
     jobs_reap_stuck,
     jobs_settle,
@@ -145,6 +148,12 @@ def job_create(
             finished_at=timezone.now(),
         )
         raise PromptBlocked(verdict.reason, job_id=str(blocked.pk))
+    # No broker, no worker will ever hear of the job: refuse before anything is made or charged.
+    if not broker_reachable():
+        raise ServiceUnavailable(
+            _("Clip creation is paused for a moment; nothing was charged. Try again shortly."),
+            retry_after=BROKER_RETRY_AFTER,
+        )
     # The route: a request no enabled backend can serve is refused here, before any charge.
     plan = job_route_plan(request)
     chosen = plan.chosen
@@ -177,7 +186,7 @@ def job_create(
             job.save(update_fields=["hold_free", "hold_paid"])
             # Every use is recorded and told to the cameo's owner, even if it stays a draft.
             usages_record(cameos=cameos, job=job)
-            transaction.on_commit(lambda: job_enqueue(job_id=job.id))
+            transaction.on_commit(lambda: job_enqueue_or_withdraw(job_id=job.id))
     except IntegrityError:
         # A concurrent request with the same key won the race: answer with its job.
         existing = _job_for_idempotency_key(owner=owner, key=idempotency_key or "")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
+from celery.signals import worker_ready
 
 from generation import attempts, jobs
 
@@ -33,3 +36,9 @@ def poll_attempt(attempt_id: int, token: int | None = None) -> str:
 @shared_task(acks_late=True)
 def reap_stuck_jobs() -> dict[str, int]:
     return jobs.jobs_reap_stuck()
+
+
+@worker_ready.connect
+def _clean_leftover_render_dirs(**kwargs: Any) -> None:
+    # Folders of renders that a killed worker on this machine left behind.
+    jobs.render_dirs_clean()

@@ -8,11 +8,13 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from config.api_errors import http_status_for
 from config.errors import DomainError, NotFound
-from config.media import stored_file_response
+from config.media import media_viewer, stored_file_response
 from config.storage import private_storage
+from config.throttling import RateLimited, throttled_before_body
 from feed.selectors import video_get_visible
 from generation import selectors
 from generation.models import Aspect
@@ -68,12 +70,22 @@ def draft_media(request: HttpRequest, job_id: UUID, filename: str) -> HttpRespon
     if field is None:
         raise Http404("No such file.")
     try:
-        job = selectors.job_get_for_viewer(user=request.user, job_id=job_id)
+        job = selectors.job_get_for_viewer(user=media_viewer(request), job_id=job_id)
     except NotFound as exc:
         raise Http404(exc.message) from exc
     return stored_file_response(request, private_storage(), getattr(job, field).name, private=True)
 
 
+def _check_refused(request: HttpRequest, limited: RateLimited) -> HttpResponse:
+    return render(
+        request,
+        "generation/check.html",
+        {"result": None, "error": _("Too many checks from your address; try again later.")},
+        status=429,
+    )
+
+
+@throttled_before_body(scope="check", refuse=_check_refused)
 def check_page(request: HttpRequest) -> HttpResponse:
     """ "Check a clip": upload any file and read its provenance."""
     result = None

@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.schema import results_of
 from likeness import selectors, services
 from likeness.serializers import (
     AttemptSerializer,
@@ -24,7 +25,9 @@ from likeness.serializers import (
 class CameoListView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(responses=CameoSerializer(many=True))
+    @extend_schema(
+        operation_id="v1_cameos_list", responses=results_of(CameoSerializer, name="CameoList")
+    )
     def get(self, request: Request) -> Response:
         cameos = selectors.cameos_of(owner=request.user)
         return Response({"results": CameoSerializer(cameos, many=True).data})
@@ -97,7 +100,7 @@ class VerificationUploadView(APIView):
 class UsagesView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(responses=UsageSerializer(many=True))
+    @extend_schema(responses=results_of(UsageSerializer, name="CameoUsageList"))
     def get(self, request: Request, cameo_id: int) -> Response:
         cameo = selectors.cameo_get_for_owner(owner=request.user, cameo_id=cameo_id)
         usages = selectors.usages_for_owner(cameo=cameo)

@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 from accounts.handles import handle_lookalike_of
 from accounts.models import NotificationKind, User, handle_validator
 from accounts.services import notify
-from config.errors import DomainError
+from config.broker import BROKER_RETRY_AFTER, broker_reachable
+from config.errors import DomainError, ServiceUnavailable
 from config.storage import private_storage
 from feed.selectors import videos_of_job_ids
 from feed.services import videos_take_down
@@ -114,6 +115,12 @@ def verification_upload(*, attempt: VerificationAttempt, upload: Any) -> Verific
 
     if attempt.status != VerificationStatus.CHALLENGED:
         raise DomainError("Start a new verification to upload again.", code="attempt_used")
+    if not broker_reachable():
+        # The checks run in a worker: with no broker they would never start.
+        raise ServiceUnavailable(
+            _("Verification is paused for a moment; upload again shortly."),
+            retry_after=BROKER_RETRY_AFTER,
+        )
     if upload.size > settings.CAMEO_MAX_UPLOAD_BYTES:
         limit = settings.CAMEO_MAX_UPLOAD_BYTES // (1024 * 1024)
         raise DomainError(f"A recording is at most {limit} MB.",

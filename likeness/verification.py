@@ -52,6 +52,7 @@ import cv2
 import numpy as np
 from django.utils.translation import gettext as _
 
+from config.uploads import MAX_VIDEO_SIDE, VIDEO_DECODER_OPTIONS, video_size_refusal
 from likeness import speech
 
 Kind = Literal["person", "character"]
@@ -61,7 +62,7 @@ State = Literal["centre", "left", "right"]
 MAX_BYTES = 50 * 1024**2
 MIN_SECONDS = 3.0
 MAX_SECONDS = 20.0
-MAX_SIDE = 4096  # larger frames are not a webcam recording, and cost too much to decode
+MAX_SIDE = MAX_VIDEO_SIDE  # larger frames are not a webcam recording, and cost too much to decode
 MAX_PACKETS = 20_000  # a 20 s clip at 240 fps is 4,800; more is a crafted file
 
 # Sampling and detection.
@@ -137,7 +138,13 @@ def _open(path: Path) -> av.container.InputContainer:
     if fmt is None:
         raise UploadRejected(NOT_A_VIDEO)
     try:
-        return av.open(os.fspath(path), format=fmt, metadata_errors="ignore")
+        # The decoder options also bound the frames FFmpeg decodes while probing the streams.
+        return av.open(
+            os.fspath(path),
+            format=fmt,
+            metadata_errors="ignore",
+            stream_options=[VIDEO_DECODER_OPTIONS] * 8,
+        )
     except (av.FFmpegError, ValueError, UnicodeDecodeError) as exc:
         raise UploadRejected(NOT_A_VIDEO) from exc
 
@@ -155,6 +162,19 @@ def _scan(path: Path) -> VideoInfo:
         if not container.streams.video:
             raise UploadRejected(NOT_A_VIDEO)
         stream = container.streams.video[0]
+        # The header's frame size, before anything is decoded; the decoder refuses larger frames
+        # than the header claimed (VIDEO_DECODER_OPTIONS), so a lying header gains nothing.
+        width, height = stream.codec_context.width, stream.codec_context.height
+        if not (width and height):
+            # Probing could not size a frame within the decoder's pixel limit.
+            raise UploadRejected(
+                _("That video's frames are unreadable or over %(side)s pixels a side.")
+                % {"side": MAX_SIDE}
+            )
+        refusal = video_size_refusal(width=width, height=height)
+        if refusal:
+            raise UploadRejected(refusal)
+        stream.codec_context.options = dict(VIDEO_DECODER_OPTIONS)
         pts: list[int] = []
         ends: list[int] = []
         first_frame: av.VideoFrame | None = None
@@ -183,10 +203,9 @@ def _scan(path: Path) -> VideoInfo:
         if first_frame is None or count < 2:
             raise UploadRejected(NOT_A_VIDEO)
         width, height = first_frame.width, first_frame.height
-        if not (0 < width <= MAX_SIDE and 0 < height <= MAX_SIDE):
-            raise UploadRejected(
-                f"The video is {width} x {height} pixels; the most we take is {MAX_SIDE}."
-            )
+        refusal = video_size_refusal(width=width, height=height)
+        if refusal:
+            raise UploadRejected(refusal)
         duration, start = _duration(container, stream, pts, ends)
         return VideoInfo(
             created_at=_creation_time(container),

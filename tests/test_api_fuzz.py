@@ -1,5 +1,6 @@
 """Schemathesis against our own OpenAPI schema, in-process, authenticated, with a bounded number of
-examples per operation: no input may cause a server error (5xx)."""
+examples per operation: no input may cause a server error (5xx), every status code answered is
+documented for its operation, and every response body matches its documented schema."""
 
 from __future__ import annotations
 
@@ -10,6 +11,10 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from config.wsgi import application
 
@@ -48,5 +53,8 @@ def token_header(db: None, keep_connection: None) -> dict[str, str]:
     suppress_health_check=list(HealthCheck),
 )
 @pytest.mark.django_db
-def test_no_input_causes_a_server_error(case: Any, token_header: dict[str, str]) -> None:
-    case.call_and_validate(headers=token_header, checks=[not_a_server_error])
+def test_the_api_does_what_its_schema_says(case: Any, token_header: dict[str, str]) -> None:
+    case.call_and_validate(
+        headers=token_header,
+        checks=[not_a_server_error, response_schema_conformance, status_code_conformance],
+    )

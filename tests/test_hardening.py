@@ -88,16 +88,23 @@ def test_repeated_wrong_passwords_lock_the_handle_for_a_while(user: Any, setting
 
     settings.LOGIN_FAILURE_LIMIT = 3
     client = Client()
-    for _ in range(3):
-        wrong = client.post("/accounts/login/", {"username": user.username, "password": "no"})
-        assert wrong.status_code == 200
+    statuses = [
+        client.post("/accounts/login/", {"username": user.username, "password": "no"}).status_code
+        for _ in range(3)
+    ]
+    assert statuses == [200, 200, 429]  # the failure that reaches the limit is refused already
     locked = client.post("/accounts/login/", {"username": user.username, "password": TEST_PASSWORD})
     assert locked.status_code == 429
     assert int(locked["Retry-After"]) > 0
     assert "Too many failed attempts" in locked.content.decode()
-    # Another handle from the same address is not locked out by someone else's failures.
+    # The same handle from another address is locked too (per handle)...
+    elsewhere = Client(REMOTE_ADDR="203.0.113.9").post(
+        "/accounts/login/", {"username": user.username.upper(), "password": TEST_PASSWORD}
+    )
+    assert elsewhere.status_code == 429
+    # ...and so is this address for any other handle (per address).
     other = Client().post("/accounts/login/", {"username": "nobody", "password": "x"})
-    assert other.status_code == 200
+    assert other.status_code == 429
 
 
 @pytest.mark.django_db
