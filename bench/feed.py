@@ -314,6 +314,11 @@ def main() -> None:
         )  # fmt: skip
         for name in ["STATIC_ROOT", "MEDIA_ROOT", "PRIVATE_MEDIA_ROOT", "S3_BUCKET"]:
             base_env.pop(name, None)
+        # Production settings need the deployment's C2PA chain (a system check says so).
+        _manage(base_env, "make_c2pa_chain", "--out", f"{tmp}/c2pa")
+        base_env.update(
+            C2PA_SIGN_CERT=f"{tmp}/c2pa/chain.pem", C2PA_PRIVATE_KEY=f"{tmp}/c2pa/key.pem"
+        )
         redis = None
         servers: dict[str, _Server] = {}
         created: list[str] = []

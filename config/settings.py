@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "generation",
     "likeness",
     "credits",
+    "moderation",
 ]
 
 MIDDLEWARE = [
@@ -515,6 +516,23 @@ C2PA_SIGN_CERT = os.environ.get("C2PA_SIGN_CERT", "")
 C2PA_PRIVATE_KEY = os.environ.get("C2PA_PRIVATE_KEY", "")
 C2PA_DEV_DIR = Path(os.environ.get("C2PA_DEV_DIR", VAR_DIR / "c2pa"))
 PROVENANCE_CHECK_MAX_BYTES = int(os.environ.get("PROVENANCE_CHECK_MAX_BYTES", str(200 * 1024**2)))
+
+# --- Output moderation (moderation/) -------------------------------------------------------------
+# Every finished clip's sampled frames go through NudeNet's detector before it becomes a draft; a
+# detection of a blocking class at or above its threshold blocks the job for a moderator.
+# OUTPUT_MODERATION_BLOCK_CLASSES: NudeNet labels, each optionally with its own threshold
+# ("FEMALE_BREAST_EXPOSED:0.6").
+OUTPUT_MODERATION_BLOCK_CLASSES = env_list(
+    "OUTPUT_MODERATION_BLOCK_CLASSES",
+    "FEMALE_GENITALIA_EXPOSED,MALE_GENITALIA_EXPOSED,FEMALE_BREAST_EXPOSED,BUTTOCKS_EXPOSED,"
+    "ANUS_EXPOSED",
+)
+OUTPUT_MODERATION_THRESHOLD = float(os.environ.get("OUTPUT_MODERATION_THRESHOLD", "0.5"))
+OUTPUT_MODERATION_SAMPLES_PER_SECOND = float(
+    os.environ.get("OUTPUT_MODERATION_SAMPLES_PER_SECOND", "1")
+)
+# onnxruntime threads per inference (0: one per core); render workers already run one per core.
+OUTPUT_MODERATION_THREADS = int(os.environ.get("OUTPUT_MODERATION_THREADS", "1"))
 
 # --- Security (production) --------------------------------------------------------------------
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)

@@ -13,6 +13,17 @@ if [ -n "${PROMETHEUS_MULTIPROC_DIR:-}" ]; then
   rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
 fi
 echo "$role" > /tmp/reverie-role
+# One C2PA chain for every container of the deployment (production settings refuse to run
+# without one: manage.py check). None configured: make it once in the shared volume.
+if [ -z "${C2PA_SIGN_CERT:-}" ] && [ -z "${C2PA_PRIVATE_KEY:-}" ]; then
+  c2pa_dir="${REVERIE_VAR_DIR:-/var/lib/reverie}/c2pa-deployment"
+  if [ ! -s "$c2pa_dir/chain.pem" ] || [ ! -s "$c2pa_dir/key.pem" ]; then
+    python3 manage.py make_c2pa_chain --out "$c2pa_dir" --force >/dev/null || true
+  fi
+  if [ -s "$c2pa_dir/chain.pem" ] && [ -s "$c2pa_dir/key.pem" ]; then
+    export C2PA_SIGN_CERT="$c2pa_dir/chain.pem" C2PA_PRIVATE_KEY="$c2pa_dir/key.pem"
+  fi
+fi
 case "$role" in
   web)
     shift

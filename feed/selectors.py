@@ -381,3 +381,27 @@ def comment_get(*, comment_id: int) -> Comment:
     if comment is None:
         raise NotFound("No such comment.")
     return comment
+
+
+def moderation_history_for_creators(
+    *, creator_ids: list[int], per_creator: int = 5
+) -> dict[int, list[Any]]:
+    """Each creator's latest moderation actions — against them, or against one of their clips —
+    newest first, in one query for the whole page of the reports queue."""
+    from feed.models import ModerationAction
+
+    if not creator_ids:
+        return {}
+    actions = (
+        ModerationAction.objects.filter(
+            Q(target_user_id__in=creator_ids) | Q(video__creator_id__in=creator_ids)
+        )
+        .select_related("video")
+        .order_by("-created_at", "-id")[: 50 * len(creator_ids)]
+    )
+    history: dict[int, list[Any]] = {creator_id: [] for creator_id in creator_ids}
+    for action in actions:
+        owner = action.video.creator_id if action.video_id else action.target_user_id
+        if owner in history and len(history[owner]) < per_creator:
+            history[owner].append(action)
+    return history

@@ -9,6 +9,7 @@ class GenerationConfig(AppConfig):
     verbose_name = "Generation"
 
     def ready(self) -> None:
+        from generation import checks  # noqa: F401  (registers the system checks)
         from generation.models import BackendConfig, BackendPrice
 
         post_migrate.connect(_sync_backends, sender=self)

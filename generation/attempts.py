@@ -72,6 +72,7 @@ from generation.provenance import ClipProvenance, sign_clip
 from generation.renderer import SIZES
 from generation.routing import CircuitState, quote_at_price_in_force, routing_snapshot
 from likeness.selectors import portrait_array
+from moderation.services import output_moderate
 
 logger = logging.getLogger(__name__)
 
@@ -473,6 +474,15 @@ def _collect(
     )
     if not GenerationAttempt.objects.filter(pk=attempt.pk, outcome=AttemptOutcome.RUNNING).exists():
         raise JobCancelled  # reaped meanwhile: a newer attempt owns the job now
+    # Output moderation: a clip the detector flags is held for a moderator, never a draft.
+    held = output_moderate(
+        job=job, video_path=video_path, poster_path=poster_path,
+        clip_info={"width": width, "height": height, "duration": duration, "scene": scene,
+                   "render_seconds": render_seconds, "backend": backend.name},
+    )  # fmt: skip
+    if held is not None:
+        _attempt_close(attempt, AttemptOutcome.SUCCEEDED, model=model[:120])
+        return RunOutcome(status=held)
     storage = private_storage()
     base = f"drafts/{job.owner_id}/{job.id}"
     with video_path.open("rb") as handle:

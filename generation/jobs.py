@@ -265,6 +265,30 @@ def job_block(*, job: GenerationJob, reason: str, code: str) -> bool:
     return True
 
 
+def job_release_held_clip(
+    *, job_id: UUID | str, code: str, video_file: str, poster_file: str, clip_info: dict[str, Any]
+) -> bool:
+    """BLOCKED (by the check `code`, e.g. output moderation) → SUCCEEDED with the held files: a
+    moderator cleared the clip and it becomes the owner's draft. Its hold was released when it
+    was blocked, so it is not charged. False when the job is not held by that check."""
+    fields = {
+        key: clip_info[key]
+        for key in ("width", "height", "duration", "render_seconds", "scene", "backend")
+        if key in clip_info
+    }
+    size = private_storage().size(video_file) if video_file else None
+    released = GenerationJob.objects.filter(
+        pk=job_id, status=JobStatus.BLOCKED, blocked_reason_code=code
+    ).update(
+        status=JobStatus.SUCCEEDED, error="", blocked_reason_code="", progress=100,
+        video_file=video_file, poster_file=poster_file, file_size=size,
+        updated_at=timezone.now(), **fields,
+    )  # fmt: skip
+    if released:
+        job_push_state(GenerationJob.objects.get(pk=job_id))
+    return bool(released)
+
+
 def job_cancel_transition(*, job: GenerationJob) -> bool:
     """Cancel a queued or running job; a running render notices at its next progress tick."""
     for expected in (JobStatus.QUEUED, JobStatus.RUNNING):

@@ -502,14 +502,20 @@ def _write_atomically(path: Path, data: bytes, mode: int) -> None:
         Path(tmp).unlink(missing_ok=True)
 
 
-def _make_dev_chain() -> tuple[bytes, bytes]:
-    """A P-256 CA and a leaf it issued, as (chain PEM with the leaf first, leaf key PEM)."""
+def _make_dev_chain(
+    organization: str = DEV_ORGANIZATION,
+    signer_name: str = DEV_SIGNER_NAME,
+    ca_days: int = _DEV_CA_DAYS,
+    leaf_days: int = _DEV_LEAF_DAYS,
+) -> tuple[bytes, bytes]:
+    """A P-256 CA and a leaf it issued, as (chain PEM with the leaf first, leaf key PEM).
+    (Also a deployment's chain: `manage.py make_c2pa_chain` passes its own names.)"""
     now = dt.datetime.now(dt.UTC)
     # Backdated a little so a clock that's slightly behind still accepts the certificates.
     not_before = now - dt.timedelta(hours=1)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_public = ca_key.public_key()
-    ca_name = _name(f"{DEV_ORGANIZATION} CA")
+    ca_name = _name(f"{organization} CA", organization)
     ca = (
         x509.CertificateBuilder()
         .subject_name(ca_name)
@@ -517,7 +523,7 @@ def _make_dev_chain() -> tuple[bytes, bytes]:
         .public_key(ca_public)
         .serial_number(x509.random_serial_number())
         .not_valid_before(not_before)
-        .not_valid_after(now + dt.timedelta(days=_DEV_CA_DAYS))
+        .not_valid_after(now + dt.timedelta(days=ca_days))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(_key_usage(key_cert_sign=True), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_public), False)
@@ -526,12 +532,12 @@ def _make_dev_chain() -> tuple[bytes, bytes]:
     key = ec.generate_private_key(ec.SECP256R1())
     leaf = (
         x509.CertificateBuilder()
-        .subject_name(_name(DEV_SIGNER_NAME))
+        .subject_name(_name(signer_name, organization))
         .issuer_name(ca_name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(not_before)
-        .not_valid_after(now + dt.timedelta(days=_DEV_LEAF_DAYS))
+        .not_valid_after(now + dt.timedelta(days=leaf_days))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(_key_usage(digital_signature=True), critical=True)
         # C2PA accepts only a few EKUs for claim signing; emailProtection is the common one.
@@ -545,10 +551,10 @@ def _make_dev_chain() -> tuple[bytes, bytes]:
     return leaf.public_bytes(pem) + ca.public_bytes(pem), key.private_bytes(pem, pkcs8, unencrypted)
 
 
-def _name(common_name: str) -> x509.Name:
+def _name(common_name: str, organization: str = DEV_ORGANIZATION) -> x509.Name:
     return x509.Name(
         [
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, DEV_ORGANIZATION),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization),
             x509.NameAttribute(NameOID.COMMON_NAME, common_name),
         ]
     )

@@ -42,8 +42,7 @@ from generation.policy import prompt_check
 from generation.pricing import Quote, quote
 from generation.renderer import SIZES
 from generation.routing import RoutePlan, policy_validate, route_plan_for
-from likeness.selectors import cameos_for_prompt
-from likeness.services import usages_record
+from likeness.services import cameos_for_prompt_recording_refusals, usages_record
 
 __all__ = [  # the lifecycle entry points doors and tests reach through this module
     "JobCancelled",
@@ -124,7 +123,8 @@ def job_create(
             raise DomainError("Invalid input.", fields={"remix_of": ["No such clip to remix."]})
     seed = request.seed if request.seed is not None else secrets.randbelow(2**31)
     # Cameos first: a refused cameo is a 403 before anything is created or charged.
-    cameos = cameos_for_prompt(requester=owner, prompt=request.prompt)
+    # (A refusal by a cameo's permission setting is told to its owner.)
+    cameos = cameos_for_prompt_recording_refusals(requester=owner, prompt=request.prompt)
     # The owners' preferences join the prompt, so the policy judges what will be rendered.
     # A real person's own verified cameo lifts the real-people rule for that person.
     verdict = prompt_check(

@@ -164,3 +164,26 @@ class CameoUsage(models.Model):
 
     def __str__(self) -> str:
         return f"cameo {self.cameo_id} in job {self.job_id}"
+
+
+class CameoRefusedAttempt(models.Model):
+    """Someone's prompt mentioned a cameo its permission setting does not let them use. The
+    owner is told, grouped: at most one notice per attempter per hour."""
+
+    cameo = models.ForeignKey(Cameo, on_delete=models.CASCADE, related_name="refused_attempts")
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    prompt = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # This attempt's notice went out (and covered the unnotified attempts before it).
+    notified = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["requester", "cameo", "-created_at"], name="cameo_refused_recent")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.requester_id} refused @{self.cameo_id}"

@@ -27,6 +27,19 @@ from likeness.models import (
     VerificationAttempt,
 )
 
+
+class CameoRefused(DomainError):
+    """A mentioned cameo may not be used by this requester. `by_permission`: the cameo is
+    usable, but its owner's permission setting leaves the requester out."""
+
+    code = "cameo_not_allowed"
+
+    def __init__(self, message: str, *, cameo: Cameo, by_permission: bool) -> None:
+        super().__init__(message, fields={"prompt": [message]})
+        self.cameo = cameo
+        self.by_permission = by_permission
+
+
 MAX_CAMEOS_PER_CLIP = 3
 
 
@@ -82,7 +95,8 @@ def cameos_for_prompt(*, requester: User, prompt: str) -> list[Cameo]:
     for cameo in mentioned:
         refusal = cameo_refusal(cameo=cameo, requester=requester)
         if refusal:
-            raise DomainError(refusal, code="cameo_not_allowed", fields={"prompt": [refusal]})
+            by_permission = cameo.status == CameoStatus.APPROVED
+            raise CameoRefused(refusal, cameo=cameo, by_permission=by_permission)
     return mentioned
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext as _
 
 from accounts.handles import handle_lookalike_of
@@ -31,12 +33,18 @@ from likeness.models import (
     CameoApproval,
     CameoKind,
     CameoPermissionLevel,
+    CameoRefusedAttempt,
     CameoStatus,
     CameoUsage,
     VerificationAttempt,
     VerificationStatus,
 )
-from likeness.selectors import published_video_ids_with_cameo, verification_retry_at
+from likeness.selectors import (
+    CameoRefused,
+    cameos_for_prompt,
+    published_video_ids_with_cameo,
+    verification_retry_at,
+)
 
 logger = logging.getLogger(__name__)
 REVIEW_REASON_MIN = 10  # characters of the reason to approve a recording whose checks failed badly
@@ -342,3 +350,62 @@ def cameo_delete(*, cameo: Cameo) -> None:
     names += [f"cameos/{cameo.pk}/portrait-{a.pk}.jpg" for a in cameo.attempts.all()]
     cameo.delete()
     transaction.on_commit(lambda: [storage.delete(n) for n in names if storage.exists(n)])
+
+
+# ---------------------------------------------------------------------------------------------
+# Refused attempts: the owner hears who tried to use their cameo without permission
+# ---------------------------------------------------------------------------------------------
+
+REFUSED_NOTICE_EVERY = timedelta(hours=1)
+
+
+def cameos_for_prompt_recording_refusals(*, requester: User, prompt: str) -> list[Cameo]:
+    """`cameos_for_prompt`, and a refusal by a cameo's permission setting is recorded (and told
+    to its owner) before the 403 goes back to the requester."""
+    try:
+        return cameos_for_prompt(requester=requester, prompt=prompt)
+    except CameoRefused as refused:
+        if refused.by_permission:
+            cameo_refused_attempt_record(cameo=refused.cameo, requester=requester, prompt=prompt)
+        raise
+
+
+@transaction.atomic
+def cameo_refused_attempt_record(
+    *, cameo: Cameo, requester: User, prompt: str
+) -> CameoRefusedAttempt:
+    """Record a refused attempt; notify the owner unless this person's attempts were already
+    notified within the hour (the next notice then counts the ones in between)."""
+    # One writer per owner at a time, so two simultaneous attempts can't both notify.
+    User.objects.select_for_update().filter(pk=cameo.owner_id).first()
+    attempt = CameoRefusedAttempt.objects.create(
+        cameo=cameo, requester=requester, prompt=prompt.strip()[:500]
+    )
+    theirs = CameoRefusedAttempt.objects.filter(cameo__owner_id=cameo.owner_id, requester=requester)
+    last_notice = theirs.filter(notified=True).order_by("-created_at").first()
+    if last_notice is not None and attempt.created_at - last_notice.created_at < (
+        REFUSED_NOTICE_EVERY
+    ):
+        return attempt  # folded into the next notice
+    since = theirs.filter(notified=False)
+    if last_notice is not None:
+        since = since.filter(created_at__gt=last_notice.created_at)
+    count = since.count()
+    CameoRefusedAttempt.objects.filter(pk=attempt.pk).update(notified=True)
+    attempt.notified = True
+    when = timezone.localtime(attempt.created_at).strftime("%Y-%m-%d %H:%M %Z")
+    if count > 1:
+        text = ngettext(
+            "@%(who)s tried to use your cameo @%(cameo)s %(count)d time (last at %(when)s); your "
+            "permission setting refused it.",
+            "@%(who)s tried to use your cameo @%(cameo)s %(count)d times (last at %(when)s); your "
+            "permission setting refused them.",
+            count,
+        ) % {"who": requester.username, "cameo": cameo.handle, "count": count, "when": when}
+    else:
+        text = gettext(
+            "@%(who)s tried to use your cameo @%(cameo)s at %(when)s; your permission setting "
+            "refused it."
+        ) % {"who": requester.username, "cameo": cameo.handle, "when": when}
+    notify(recipient=cameo.owner, actor=requester, kind=NotificationKind.CAMEO, text=text[:300])
+    return attempt

@@ -17,7 +17,7 @@ from config.errors import Conflict, Forbidden, NotFound, PaymentRequired, Prompt
 from config.throttling import RateLimited
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("accounts", "config", "credits", "feed", "generation", "likeness")
+APPS = ("accounts", "config", "credits", "feed", "generation", "likeness", "moderation")
 
 # generation/, bottom to top: a module may import only modules on its own level or below.
 GENERATION_LAYERS: tuple[tuple[str, ...], ...] = (
@@ -34,7 +34,8 @@ GENERATION_LAYERS: tuple[tuple[str, ...], ...] = (
     ("generation.services",),
     ("generation.serializers",),
     ("generation.api", "generation.views", "generation.admin", "generation.tasks",
-     "generation.apps", "generation.urls", "generation.api_urls", "generation.management"),
+     "generation.apps", "generation.urls", "generation.api_urls", "generation.management",
+     "generation.checks"),
 )  # fmt: skip
 # Doors: nothing but Django's URL conf, the admin registry and Celery's autodiscovery imports
 # them (tasks are sent by their registered names).

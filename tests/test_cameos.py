@@ -73,7 +73,9 @@ def test_the_permission_matrix_is_enforced_at_submit(
         body = response.json()
         assert body["code"] == "cameo_not_allowed"
         assert f"@{owner.username}" in body["detail"]
-        assert GenerationJob.objects.count() == 0 and callbacks == []
+        assert GenerationJob.objects.count() == 0
+        # Nothing enqueued; the only side effect is the owner's notice of the refused attempt.
+        assert [cb.__qualname__ for cb in callbacks] == ["notify.<locals>.push"]
         assert not CameoUsage.objects.exists()
 
 

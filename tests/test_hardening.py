@@ -20,12 +20,19 @@ from generation.models import GenerationJob
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_production_settings_pass_check_deploy_without_warnings() -> None:
+def test_production_settings_pass_check_deploy_without_warnings(tmp_path: Path) -> None:
+    chain = tmp_path / "c2pa"
+    made = subprocess.run([sys.executable, "manage.py", "make_c2pa_chain", "--out", str(chain)],
+                          cwd=ROOT, capture_output=True, text=True)  # fmt: skip
+    assert made.returncode == 0, made.stderr
     env = {
         **os.environ,
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(60),
         "ALLOWED_HOSTS": "reverie.example",
+        # One C2PA chain for the deployment (without it the check is an error: test_c2pa_chain).
+        "C2PA_SIGN_CERT": str(chain / "chain.pem"),
+        "C2PA_PRIVATE_KEY": str(chain / "key.pem"),
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

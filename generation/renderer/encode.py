@@ -34,6 +34,8 @@ class Output:
     height: int
     fps: int
     audio_pts: int = 0
+    # The newest frame is held back one call, so the clip's last frame can be made a keyframe.
+    pending: av.VideoFrame | None = None
 
     def new_frame(self, index: int) -> tuple[av.VideoFrame, Planes]:
         """A fresh encoder frame and writable numpy views of its planes (no extra copy)."""
@@ -47,6 +49,13 @@ class Output:
         return frame, Planes(*views)
 
     def encode_video(self, frame: av.VideoFrame | None) -> None:
+        held, self.pending = self.pending, frame
+        if held is not None:
+            self._encode(held)
+        if frame is None:
+            self._encode(None)
+
+    def _encode(self, frame: av.VideoFrame | None) -> None:
         for packet in self.video.encode(frame):
             self.container.mux(packet)
 
@@ -71,6 +80,10 @@ class Output:
         self.audio_pts = upto
 
     def finish(self) -> None:
+        if self.pending is not None:
+            # A keyframe at the end too: output moderation samples the last frame by decoding
+            # it alone rather than the second of frames before it.
+            self.pending.pict_type = av.video.frame.PictureType.I
         self.encode_video(None)
         if self.audio is not None:
             for packet in self.audio.encode(None):
@@ -104,7 +117,9 @@ def open_output(
     ctx.color_primaries = 1
     ctx.color_trc = 1
     ctx.color_range = 1
-    ctx.options = {"preset": PRESET, "crf": str(CRF), "x264-params": X264_PARAMS}
+    # A keyframe every second: output moderation (moderation/detector.py) then decodes only
+    # keyframes and the last second to sample a frame per second, and players seek faster.
+    ctx.options = {"preset": PRESET, "crf": str(CRF), "x264-params": f"{X264_PARAMS}:keyint={fps}"}
     astream = None
     if audio:
         astream = container.add_stream("aac", rate=AUDIO_RATE)
