@@ -421,6 +421,11 @@ def main() -> None:  # noqa: C901 (a script: one timeline, read top to bottom)
         procs.start("redis", redis_cmd)
         procs.start("s3", [PYTHON, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(ports["s3"])])
         time.sleep(1)
+        # One C2PA chain for every process of the deployment (production's system check).
+        chain = tmp / "var" / "c2pa-deployment"
+        subprocess.run([PYTHON, "manage.py", "make_c2pa_chain", "--out", str(chain)], cwd=ROOT,
+                       env=env, check=True, capture_output=True)  # fmt: skip
+        env.update(C2PA_SIGN_CERT=str(chain / "chain.pem"), C2PA_PRIVATE_KEY=str(chain / "key.pem"))
         subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"],
                        cwd=ROOT, env=env, check=True)  # fmt: skip
         subprocess.run([PYTHON, "manage.py", "ensure_storage"], cwd=ROOT, env=env, check=True)
