@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    # Only for its table: migration accounts.0007 hashes tokens stored there in clear.
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -190,6 +191,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "feed.tasks.refresh_scores",
         "schedule": timedelta(seconds=30),
     },
+    "erase-deleted-accounts": {
+        "task": "accounts.tasks.erase_due_accounts",
+        "schedule": timedelta(minutes=10),
+    },
+    "expire-data-exports": {
+        "task": "accounts.tasks.expire_exports",
+        "schedule": timedelta(minutes=30),
+    },
+    "resend-unsent-emails": {
+        "task": "accounts.tasks.resend_unsent_emails",
+        "schedule": timedelta(minutes=5),
+    },
 }
 
 # --- Auth -----------------------------------------------------------------------------------
@@ -205,6 +218,19 @@ PASSWORD_HASHERS = [
 ]
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", "900"))
+# Sessions of people who asked to delete their account stop working; logging in again cancels.
+AUTHENTICATION_BACKENDS = ["accounts.backends.HandleBackend"]
+# Days an API token lives unless its creator picks another lifetime (0 = never expires).
+API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "90"))
+# Sign-up asks for an e-mail and log-in waits until it is confirmed (off: confirming is optional).
+SIGNUP_EMAIL_VERIFICATION = env_bool("SIGNUP_EMAIL_VERIFICATION", False)
+# Seconds a password-reset link (Django's) and an e-mail confirmation link stay valid.
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(3 * 24 * 3600)))
+EMAIL_CONFIRM_TIMEOUT = int(os.environ.get("EMAIL_CONFIRM_TIMEOUT", str(3 * 24 * 3600)))
+# Days between asking to delete an account and its erasure; logging in meanwhile cancels.
+ACCOUNT_DELETION_GRACE_DAYS = float(os.environ.get("ACCOUNT_DELETION_GRACE_DAYS", "14"))
+# Hours a finished data export can be downloaded.
+DATA_EXPORT_TTL_HOURS = float(os.environ.get("DATA_EXPORT_TTL_HOURS", "72"))
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -221,6 +247,51 @@ USE_I18N = True
 # technical pages (traceback, URL list) sets DEBUG_ERROR_PAGES=true.
 DEBUG_ERROR_PAGES = env_bool("DEBUG_ERROR_PAGES", False)
 USE_TZ = True
+
+# --- E-mail -----------------------------------------------------------------------------------
+
+
+def _email_settings() -> dict[str, object]:
+    """EMAIL_URL (smtp://user:pass@host:587?tls=1, smtps://… for implicit TLS, console://,
+    locmem://) or the classic EMAIL_HOST/EMAIL_PORT/… variables; the console backend otherwise."""
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    url = os.environ.get("EMAIL_URL", "")
+    if url:
+        parts = urlsplit(url)
+        query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+        scheme = parts.scheme.lower()
+        if scheme in {"console", "locmem", "dummy"}:
+            return {"EMAIL_BACKEND": f"django.core.mail.backends.{scheme}.EmailBackend"}
+        if scheme not in {"smtp", "smtps", "submission"}:
+            raise ImproperlyConfigured(f"EMAIL_URL: unknown scheme {scheme!r}.")
+        implicit = scheme == "smtps" or query.get("ssl", "") in {"1", "true"}
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": parts.hostname or "localhost",
+            "EMAIL_PORT": parts.port or (465 if implicit else 587),
+            "EMAIL_HOST_USER": unquote(parts.username or ""),
+            "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+            "EMAIL_USE_SSL": implicit,
+            "EMAIL_USE_TLS": not implicit and query.get("tls", "1") not in {"0", "false"},
+        }
+    if os.environ.get("EMAIL_HOST"):
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": os.environ["EMAIL_HOST"],
+            "EMAIL_PORT": int(os.environ.get("EMAIL_PORT", "587")),
+            "EMAIL_HOST_USER": os.environ.get("EMAIL_HOST_USER", ""),
+            "EMAIL_HOST_PASSWORD": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+            "EMAIL_USE_TLS": env_bool("EMAIL_USE_TLS", True),
+            "EMAIL_USE_SSL": env_bool("EMAIL_USE_SSL", False),
+        }
+    return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+
+
+globals().update(_email_settings())
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Reverie <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Static and media -----------------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -295,7 +366,7 @@ PRIVATE_MEDIA_ACCEL_PREFIX = os.environ.get("PRIVATE_MEDIA_ACCEL_PREFIX", "")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.HashedTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -309,6 +380,7 @@ REST_FRAMEWORK = {
         "report": os.environ.get("THROTTLE_REPORT", "20/hour"),
         "signup": os.environ.get("THROTTLE_SIGNUP", "10/hour"),
         "login": os.environ.get("THROTTLE_LOGIN", "30/hour"),
+        "password_reset": os.environ.get("THROTTLE_PASSWORD_RESET", "10/hour"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

@@ -81,6 +81,20 @@ def video_get_visible(*, video_id: int) -> Video:
     return video
 
 
+def video_get_for_creator(*, user: Any, video_id: int) -> Video:
+    """A clip its creator may delete, whatever its status; others get 404 or 403."""
+    from django.utils.translation import gettext as _
+
+    video = Video.objects.filter(pk=video_id).first()
+    if video is None or (video.creator_id != getattr(user, "pk", None) and
+                         video.status != VideoStatus.VISIBLE):  # fmt: skip
+        raise NotFound(_("No such clip."))
+    if video.creator_id != user.pk:
+        raise DomainError(_("Only its creator can delete a clip."), status_code=403,
+                          code="forbidden")  # fmt: skip
+    return video
+
+
 def following_page(
     *, viewer: Any, cursor: str | None = None, limit: int = FEED_PAGE_SIZE
 ) -> FeedPage:
