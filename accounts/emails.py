@@ -101,6 +101,7 @@ def email_render(*, email: OutgoingEmail) -> tuple[str, str, str]:
         **email.context,
         **_links(email),
         "user": email.user,
+        "handle": email.user.username,
         "to_address": email.to_address,
         "site_name": "Reverie",
     }
