@@ -43,9 +43,7 @@ def rendered_draft(owner: Any, prompt: str = "a red car in the desert") -> Any:
     """A real 1-second draft rendered and signed by the local renderer."""
     from generation import services
 
-    job, _ = services.job_create(
-        owner=owner, request=services.JobRequest(prompt=prompt, seconds=1)
-    )
+    job, _ = services.job_create(owner=owner, request=services.JobRequest(prompt=prompt, seconds=1))
     assert services.job_run(job_id=job.pk).status == "succeeded"
     job.refresh_from_db()
     return job

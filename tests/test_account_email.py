@@ -190,9 +190,10 @@ def test_signup_with_required_verification(
     assert token_refused.status_code in (401, 403)
     client.post(path_of(link_in(mail.outbox[0].body)))
     assert User.objects.get(username="nova").email_verified_at is not None
-    assert client.post(
-        "/accounts/login/", {"username": "nova", "password": NEW_PASSWORD}
-    ).status_code == 302
+    assert (
+        client.post("/accounts/login/", {"username": "nova", "password": NEW_PASSWORD}).status_code
+        == 302
+    )
 
 
 def test_optional_verification_at_signup(
