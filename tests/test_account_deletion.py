@@ -236,8 +236,8 @@ def test_erasure_leaves_no_row_or_file_of_that_person(
     assert theirs.like_count == 0 and theirs.comment_count == 1
     assert Comment.objects.filter(author=friend, body__startswith="my own note").exists()
     assert friend_job.__class__.objects.filter(pk=friend_job.pk).exists()
-    assert Client().post("/accounts/login/", {"username": "leaving",
-                                              "password": TEST_PASSWORD}).status_code == 200  # fmt: skip
+    relogin = Client().post("/accounts/login/", {"username": "leaving", "password": TEST_PASSWORD})
+    assert relogin.status_code == 200
     # The handle is free again.
     assert UserFactory(username="leaving").pk != person.pk
     del used

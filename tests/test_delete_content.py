@@ -139,7 +139,7 @@ def test_clip_delete_page(client: Client, user: Any) -> None:
     video = VideoFactory(creator=user)
     other = VideoFactory()
     client.force_login(user)
-    assert 'action="/v/%d/delete/"' % video.pk in client.get(f"/v/{video.pk}/").content.decode()
+    assert f'action="/v/{video.pk}/delete/"' in client.get(f"/v/{video.pk}/").content.decode()
     assert "delete-clip" not in client.get(f"/v/{other.pk}/").content.decode()
     assert client.post(f"/v/{other.pk}/delete/").status_code == 403
     response = client.post(f"/v/{video.pk}/delete/", {"confirm": "on"})
