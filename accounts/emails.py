@@ -136,11 +136,13 @@ def email_send(*, email_id: int) -> bool:
     return True
 
 
-def emails_unsent(*, older_than_seconds: int = 300, max_attempts: int = 8) -> list[int]:
-    """Messages whose task was lost (a broker outage) or gave up: the beat task re-sends them."""
+def emails_unsent(*, older_than_seconds: int = 300) -> list[int]:
+    """Messages never tried although queued a while ago: their task was lost (a broker outage
+    at commit time). Failed sends are retried by the task itself, with backoff, and after its
+    last retry stay unsent with `last_error` for an operator to see."""
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     return list(
         OutgoingEmail.objects.filter(
-            sent_at__isnull=True, created_at__lt=cutoff, attempts__lt=max_attempts
+            sent_at__isnull=True, created_at__lt=cutoff, attempts=0
         ).values_list("pk", flat=True)[:200]
     )

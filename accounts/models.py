@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
 from config.storage import private_storage
 
@@ -147,12 +148,12 @@ class ApiToken(models.Model):
 
 
 class EmailKind(models.TextChoices):
-    PASSWORD_RESET = "password_reset", "Password reset"
-    PASSWORD_CHANGED = "password_changed", "Password changed"
-    EMAIL_CONFIRM = "email_confirm", "Confirm an e-mail address"
-    EMAIL_CHANGED = "email_changed", "E-mail address changed"
-    DELETION_SCHEDULED = "deletion_scheduled", "Account deletion scheduled"
-    EXPORT_READY = "export_ready", "Data export ready"
+    PASSWORD_RESET = "password_reset", _("Password reset")
+    PASSWORD_CHANGED = "password_changed", _("Password changed")
+    EMAIL_CONFIRM = "email_confirm", _("Confirm an e-mail address")
+    EMAIL_CHANGED = "email_changed", _("E-mail address changed")
+    DELETION_SCHEDULED = "deletion_scheduled", _("Account deletion scheduled")
+    EXPORT_READY = "export_ready", _("Data export ready")
 
 
 class OutgoingEmail(models.Model):
@@ -177,11 +178,11 @@ class OutgoingEmail(models.Model):
 
 
 class ExportStatus(models.TextChoices):
-    PENDING = "pending", "Waiting"
-    BUILDING = "building", "Building"
-    READY = "ready", "Ready"
-    FAILED = "failed", "Failed"
-    EXPIRED = "expired", "Expired"
+    PENDING = "pending", _("Waiting")
+    BUILDING = "building", _("Building")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+    EXPIRED = "expired", _("Expired")
 
 
 class DataExport(models.Model):

@@ -17,6 +17,7 @@ import redis
 from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config.errors import DomainError, NotFound
 from feed import ranking
@@ -83,8 +84,6 @@ def video_get_visible(*, video_id: int) -> Video:
 
 def video_get_for_creator(*, user: Any, video_id: int) -> Video:
     """A clip its creator may delete, whatever its status; others get 404 or 403."""
-    from django.utils.translation import gettext as _
-
     video = Video.objects.filter(pk=video_id).first()
     if video is None or (video.creator_id != getattr(user, "pk", None) and
                          video.status != VideoStatus.VISIBLE):  # fmt: skip
