@@ -253,7 +253,8 @@ USE_TZ = True
 
 def _email_settings() -> dict[str, object]:
     """EMAIL_URL (smtp://user:pass@host:587?tls=1, smtps://… for implicit TLS, console://,
-    locmem://) or the classic EMAIL_HOST/EMAIL_PORT/… variables; the console backend otherwise."""
+    locmem://, file:///folder) or the classic EMAIL_HOST/EMAIL_PORT/… variables; the console
+    backend otherwise."""
     from urllib.parse import parse_qs, unquote, urlsplit
 
     url = os.environ.get("EMAIL_URL", "")
@@ -263,6 +264,11 @@ def _email_settings() -> dict[str, object]:
         scheme = parts.scheme.lower()
         if scheme in {"console", "locmem", "dummy"}:
             return {"EMAIL_BACKEND": f"django.core.mail.backends.{scheme}.EmailBackend"}
+        if scheme == "file":  # file:///var/mail/reverie: one file per message, for inspection
+            return {
+                "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+                "EMAIL_FILE_PATH": unquote(parts.path),
+            }
         if scheme not in {"smtp", "smtps", "submission"}:
             raise ImproperlyConfigured(f"EMAIL_URL: unknown scheme {scheme!r}.")
         implicit = scheme == "smtps" or query.get("ssl", "") in {"1", "true"}
