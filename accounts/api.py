@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth import authenticate, logout
 from django.utils.translation import gettext as _
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, status
 from rest_framework.exceptions import AuthenticationFailed
@@ -77,8 +80,23 @@ class TokenObtainView(APIView):
         )
 
 
+class DeleteWithBodySchema(AutoSchema):
+    """drf-spectacular documents request bodies only for POST/PUT/PATCH; `DELETE /api/v1/me`
+    takes the password in its body (never in the URL, where logs would keep it)."""
+
+    def _get_request_body(self, direction: str = "request") -> Any:
+        if self.method != "DELETE":
+            return super()._get_request_body(direction)
+        self.method = "POST"
+        try:
+            return super()._get_request_body(direction)
+        finally:
+            self.method = "DELETE"
+
+
 class MeView(APIView):
     permission_classes = [permissions.IsAuthenticated]
+    schema = DeleteWithBodySchema()
 
     @extend_schema(responses=ProfileSerializer)
     def get(self, request: Request) -> Response:

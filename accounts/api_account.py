@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import update_session_auth_hash
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,6 +16,7 @@ from accounts import exports, lifecycle, tokens
 from accounts.models import ApiToken, DataExport, ExportStatus
 from accounts.serializers import StrictSerializer
 from config.api_errors import ErrorSerializer
+from config.errors import NotFound
 from config.media import stored_file_response
 from config.storage import private_storage
 from config.throttling import ActionThrottle
@@ -149,10 +152,8 @@ class PasswordChangeView(APIView):
         serializer = PasswordChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         lifecycle.password_change(user=request.user, **serializer.validated_data)
-        if hasattr(request, "session"):
-            from django.contrib.auth import update_session_auth_hash
-
-            update_session_auth_hash(request._request, request.user)
+        if isinstance(request.successful_authenticator, SessionAuthentication):
+            update_session_auth_hash(request._request, request.user)  # stay logged in here
         return Response({"detail": _("Your password was changed.")})
 
 
@@ -262,8 +263,6 @@ class ExportDetailView(APIView):
     def get(self, request: Request, export_id: int) -> Response:
         export = exports.exports_for_user(user=request.user).filter(pk=export_id).first()
         if export is None:
-            from config.errors import NotFound
-
             raise NotFound(_("No such export."))
         return Response(DataExportSerializer(export).data)
 

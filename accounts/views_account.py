@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
@@ -55,7 +56,7 @@ def _page(request: HttpRequest, status: int = 200, **forms_in: Any) -> HttpRespo
         "api_tokens": list(tokens.api_tokens_for_user(user=user)[:100]),
         "new_token": request.session.pop("new_api_token", None),
         "exports": list(exports.exports_for_user(user=user)[:10]),
-        "grace_days": lifecycle.settings.ACCOUNT_DELETION_GRACE_DAYS,
+        "grace_days": settings.ACCOUNT_DELETION_GRACE_DAYS,
     }
     return render(request, "accounts/account.html", context, status=status)
 

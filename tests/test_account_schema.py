@@ -37,3 +37,5 @@ def test_account_endpoints_and_their_status_codes_are_in_the_schema(anon_api: AP
         operation = schema["paths"][path][method]
         assert set(operation["responses"]) == codes, (path, method, operation["responses"])
     assert "tokenAuth" in schema["components"]["securitySchemes"]
+    body = schema["paths"]["/api/v1/me"]["delete"]["requestBody"]["content"]["application/json"]
+    assert body["schema"]["$ref"].endswith("/PasswordRequest")
