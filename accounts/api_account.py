@@ -159,10 +159,17 @@ class PasswordChangeView(APIView):
 
 class EmailChangeView(APIView):
     permission_classes = [permissions.IsAuthenticated]
+    throttle_classes = [ActionThrottle]
+    throttle_scope = "email_change"
 
     @extend_schema(
         request=EmailChangeSerializer,
-        responses={202: DetailSerializer, 400: ErrorSerializer, 401: ErrorSerializer},
+        responses={
+            202: DetailSerializer,
+            400: ErrorSerializer,
+            401: ErrorSerializer,
+            429: ErrorSerializer,
+        },
         description="Sends a confirmation link to the new address; it becomes the account's "
         "address when the link is followed.",
     )
@@ -234,6 +241,8 @@ class PasswordResetConfirmView(APIView):
 
 class ExportsView(APIView):
     permission_classes = [permissions.IsAuthenticated]
+    throttle_classes = [ActionThrottle]
+    throttle_scope = "export"
 
     @extend_schema(responses={200: DataExportSerializer(many=True), 401: ErrorSerializer})
     def get(self, request: Request) -> Response:
@@ -242,7 +251,12 @@ class ExportsView(APIView):
 
     @extend_schema(
         request=None,
-        responses={202: DataExportSerializer, 200: DataExportSerializer, 401: ErrorSerializer},
+        responses={
+            202: DataExportSerializer,
+            200: DataExportSerializer,
+            401: ErrorSerializer,
+            429: ErrorSerializer,
+        },
         description="Start building a ZIP of everything you have here (202), or get the one "
         "already being built (200). A notification and an e-mail say when it is ready.",
     )

@@ -70,6 +70,11 @@ def account_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 def email_change_page(request: HttpRequest) -> HttpResponse:
     form = EmailChangeForm(request.POST)
+    try:
+        hit(scope="email_change", ident=str(request.user.pk))
+    except RateLimited as limited:
+        form.add_error(None, limited.message)
+        return _page(request, status=429, email_form=form)
     if form.is_valid():
         try:
             address = lifecycle.email_change_request(
@@ -138,6 +143,11 @@ def token_revoke_page(request: HttpRequest, token_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def export_request_page(request: HttpRequest) -> HttpResponse:
+    try:
+        hit(scope="export", ident=str(request.user.pk))
+    except RateLimited as limited:
+        messages.error(request, limited.message)
+        return redirect("accounts:account")
     _export, created = exports.export_request(user=request.user, base_url=_base_url(request))
     if created:
         messages.success(

@@ -387,6 +387,8 @@ REST_FRAMEWORK = {
         "signup": os.environ.get("THROTTLE_SIGNUP", "10/hour"),
         "login": os.environ.get("THROTTLE_LOGIN", "30/hour"),
         "password_reset": os.environ.get("THROTTLE_PASSWORD_RESET", "10/hour"),
+        "email_change": os.environ.get("THROTTLE_EMAIL_CHANGE", "10/hour"),
+        "export": os.environ.get("THROTTLE_EXPORT", "5/day"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

@@ -148,3 +148,15 @@ def test_export_list_costs_the_same_queries_for_1_and_20(api: APIClient, user: A
             assert len(api.get("/api/v1/me/exports").json()["results"]) == total
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1], counts
+
+
+def test_exports_are_rate_limited(api: APIClient, user: Any, settings: Any) -> None:
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+                                   "export": "1/day"},
+    }  # fmt: skip
+    assert api.post("/api/v1/me/exports").status_code == 202
+    limited = api.post("/api/v1/me/exports")
+    assert limited.status_code == 429 and limited["Retry-After"]
+    assert DataExport.objects.filter(user=user).count() == 1
