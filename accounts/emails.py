@@ -13,6 +13,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
@@ -56,10 +57,12 @@ def email_queue(
     return email
 
 
-def _enqueue(email_id: int) -> None:
-    from accounts.tasks import send_email
+SEND_EMAIL_TASK = "accounts.tasks.send_email"  # a registered name: queued messages route by it
 
-    send_email.delay(email_id)
+
+def _enqueue(email_id: int) -> None:
+    # By name: the task module sits above this one (it calls into this module).
+    current_app.signature(SEND_EMAIL_TASK).apply_async(args=[email_id])
 
 
 def email_confirm_token(*, user: User, address: str) -> str:

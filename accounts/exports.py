@@ -22,6 +22,7 @@ import zipfile
 from datetime import timedelta
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
 from django.core.files import File
 from django.core.serializers.json import DjangoJSONEncoder
@@ -62,10 +63,12 @@ def export_request(*, user: User, base_url: str = "") -> tuple[DataExport, bool]
     return export, True
 
 
-def _enqueue(export_id: int, base_url: str) -> None:
-    from accounts.tasks import build_export
+BUILD_EXPORT_TASK = "accounts.tasks.build_export"  # a registered name: messages route by it
 
-    build_export.delay(export_id, base_url)
+
+def _enqueue(export_id: int, base_url: str) -> None:
+    # By name: the task module sits above this one (it calls into this module).
+    current_app.signature(BUILD_EXPORT_TASK).apply_async(args=[export_id, base_url])
 
 
 def exports_in_progress(*, user: User) -> QuerySet[DataExport]:

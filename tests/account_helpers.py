@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+import accounts.tasks  # noqa: F401  (registers the tasks that services send by name)
 from config.celery import app as celery_app
 
 
