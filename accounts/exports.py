@@ -41,6 +41,8 @@ from accounts.models import (
     NotificationKind,
     User,
 )
+from accounts.selectors import notifications_unread_count
+from accounts.services import user_event_send
 from config.errors import DomainError, NotFound
 from config.storage import private_storage, public_storage
 
@@ -134,10 +136,10 @@ def export_build(*, export_id: int, base_url: str = "") -> str:
         text = _("Your data export is ready to download.")
         Notification.objects.create(recipient=user, actor=user, kind=NotificationKind.ACCOUNT,
                                     text=text)  # fmt: skip
-        from accounts.services import user_event_send
-
+        unread = notifications_unread_count(user=user)
         user_event_send(user_id=user.pk, event={"type": "notification", "kind": "account",
-                                                "text": text, "export": export_id})  # fmt: skip
+                                                "text": text, "export": export_id,
+                                                "unread": unread})  # fmt: skip
         email_queue(user=user, kind=EmailKind.EXPORT_READY, base_url=base_url,
                     context={"hours": settings.DATA_EXPORT_TTL_HOURS})  # fmt: skip
     return ExportStatus.READY
