@@ -43,7 +43,7 @@ from accounts.models import (
 )
 from accounts.selectors import notifications_unread_count
 from accounts.services import user_event_send
-from config.errors import DomainError, NotFound
+from config.errors import Conflict, DomainError, NotFound
 from config.storage import private_storage, public_storage
 
 logger = logging.getLogger(__name__)
@@ -91,10 +91,9 @@ def export_get_for_download(*, user: User, export_id: int) -> DataExport:
     if export.status == ExportStatus.EXPIRED or (
         export.expires_at is not None and export.expires_at <= timezone.now()
     ):
-        raise DomainError(_("This export has expired: make a new one."), status_code=410,
-                          code="expired")  # fmt: skip
+        raise DomainError(_("This export has expired: make a new one."), code="expired")
     if export.status != ExportStatus.READY or not export.file:
-        raise DomainError(_("This export is not ready yet."), status_code=409, code="not_ready")
+        raise Conflict(_("This export is not ready yet."), code="not_ready")
     return export
 
 

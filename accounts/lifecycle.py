@@ -170,7 +170,7 @@ def account_deletion_request(*, user: User, password: str, base_url: str = "") -
     stops working now; logging in again before the date cancels. Returns the date."""
     if not user.check_password(password or ""):
         raise DomainError(_("Invalid input."), fields={"password": [_("Wrong password.")]},
-                          status_code=403, code="wrong_password")  # fmt: skip
+                          code="wrong_password")  # fmt: skip
     if user.deletion_requested_at is None:
         User.objects.filter(pk=user.pk, deletion_requested_at=None).update(
             deletion_requested_at=timezone.now()
@@ -260,7 +260,7 @@ def _delete_sessions(user_id: int) -> int:
 def _settle_open_jobs(user: User) -> None:
     """Cancel what is still being made and settle any hold a crash left open, so the wallet's
     held balance ends at zero before the jobs go."""
-    from credits.services import credits_capture, credits_release
+    from generation.jobs import job_capture, job_release
     from generation.models import FINAL_STATUSES, GenerationJob, JobStatus
     from generation.services import job_cancel
 
@@ -272,9 +272,9 @@ def _settle_open_jobs(user: User) -> None:
     ).select_related("owner")
     for job in unsettled:
         if job.status == JobStatus.SUCCEEDED:
-            credits_capture(job=job, price=job.quote_credits)
+            job_capture(job=job, price=job.quote_credits)
         else:
-            credits_release(job=job)
+            job_release(job=job)
 
 
 def account_erase(*, user_id: int, force: bool = False) -> bool:
@@ -349,6 +349,6 @@ def account_erase(*, user_id: int, force: bool = False) -> bool:
 
 
 def _forget_clips(video_ids: list[int]) -> None:
-    from feed.selectors import candidate_pools_forget
+    from feed.services import candidate_pools_forget
 
     candidate_pools_forget(*video_ids)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import exports, lifecycle, tokens
+from config.api_errors import http_status_for
 from config.errors import DomainError, NotFound
 from config.media import stored_file_response
 from config.storage import private_storage
@@ -166,7 +167,7 @@ def export_download_page(request: HttpRequest, export_id: int) -> HttpResponse:
         raise Http404(exc.message) from exc
     except DomainError as exc:
         return render(request, "accounts/export_gone.html", {"error": exc.message},
-                      status=exc.status_code)  # fmt: skip
+                      status=http_status_for(exc))  # fmt: skip
     response = stored_file_response(request, private_storage(), export.file.name, private=True)
     response["Content-Disposition"] = f'attachment; filename="reverie-export-{export.pk}.zip"'
     return response

@@ -19,7 +19,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.errors import DomainError, NotFound
+from config.errors import DomainError, Forbidden, NotFound
 from feed import ranking
 from feed.models import Comment, LessLikeThis, Like, Video, VideoStatus
 
@@ -89,8 +89,7 @@ def video_get_for_creator(*, user: Any, video_id: int) -> Video:
                          video.status != VideoStatus.VISIBLE):  # fmt: skip
         raise NotFound(_("No such clip."))
     if video.creator_id != user.pk:
-        raise DomainError(_("Only its creator can delete a clip."), status_code=403,
-                          code="forbidden")  # fmt: skip
+        raise Forbidden(_("Only its creator can delete a clip."))
     return video
 
 
