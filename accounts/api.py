@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import authenticate
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import authenticate, logout
+from django.utils.translation import gettext as _
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import AuthenticationFailed
@@ -11,7 +16,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import selectors, services
+from accounts import lifecycle, selectors, services
+from accounts.api_account import DeletionScheduledSerializer, PasswordSerializer
 from accounts.serializers import (
     AvatarUploadSerializer,
     FollowStateSerializer,
@@ -24,6 +30,8 @@ from accounts.serializers import (
     UserPublicSerializer,
     profile_data,
 )
+from accounts.tokens import api_token_create
+from config.api_errors import ErrorSerializer
 from config.schema import results_of
 from config.throttling import ActionThrottle
 from feed.selectors import liked_video_ids, profile_videos_page
@@ -36,7 +44,12 @@ class TokenObtainView(APIView):
     throttle_scope = "login"
     authentication_classes: list = []
 
-    @extend_schema(request=TokenRequestSerializer, responses=TokenResponseSerializer)
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={200: TokenResponseSerializer, 400: ErrorSerializer, 401: ErrorSerializer},
+        description="A new API token (stored hashed; shown only now) that expires after "
+        "`expires_in_days` (default API_TOKEN_TTL_DAYS; 0 = never).",
+    )
     def post(self, request: Request) -> Response:
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -49,12 +62,44 @@ class TokenObtainView(APIView):
         )
         if user is None or not user.is_active:
             raise AuthenticationFailed("Wrong handle or password.")
-        token = services.api_token_get_or_create(user=user)
-        return Response({"token": token, "user": UserPublicSerializer(user).data})
+        if settings.SIGNUP_EMAIL_VERIFICATION and user.email_verified_at is None:
+            raise AuthenticationFailed(
+                _("Confirm your e-mail address first: follow the link we sent.")
+            )
+        # Logging in during an account's grace period keeps the account.
+        lifecycle.account_deletion_cancel(user=user)
+        token, secret = api_token_create(
+            user=user,
+            name=serializer.validated_data.get("name", ""),
+            days=serializer.validated_data.get("expires_in_days"),
+        )
+        return Response(
+            {
+                "token": secret,
+                "id": token.pk,
+                "expires_at": token.expires_at,
+                "user": UserPublicSerializer(user).data,
+            }
+        )
+
+
+class DeleteWithBodySchema(AutoSchema):
+    """drf-spectacular documents request bodies only for POST/PUT/PATCH; `DELETE /api/v1/me`
+    takes the password in its body (never in the URL, where logs would keep it)."""
+
+    def _get_request_body(self, direction: str = "request") -> Any:
+        if self.method != "DELETE":
+            return super()._get_request_body(direction)
+        self.method = "POST"
+        try:
+            return super()._get_request_body(direction)
+        finally:
+            self.method = "DELETE"
 
 
 class MeView(APIView):
     permission_classes = [permissions.IsAuthenticated]
+    schema = DeleteWithBodySchema()
 
     @extend_schema(responses=ProfileSerializer)
     def get(self, request: Request) -> Response:
@@ -68,6 +113,26 @@ class MeView(APIView):
         services.profile_update(user=request.user, **serializer.validated_data)
         user = selectors.profile_get(handle=request.user.username)
         return Response(profile_data(user, is_following=False))
+
+    @extend_schema(
+        request=PasswordSerializer,
+        responses={202: DeletionScheduledSerializer, 400: ErrorSerializer, 401: ErrorSerializer,
+                   403: ErrorSerializer},
+        description="Delete the account, with its password. Every session and token stops at "
+        "once; after the grace period (ACCOUNT_DELETION_GRACE_DAYS) everything is erased. "
+        "Logging in before then cancels.",
+    )  # fmt: skip
+    def delete(self, request: Request) -> Response:
+        serializer = PasswordSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        due = lifecycle.account_deletion_request(
+            user=request.user, password=serializer.validated_data["password"],
+            base_url=request.build_absolute_uri("/").rstrip("/"),
+        )  # fmt: skip
+        if getattr(request._request, "session", None) is not None:
+            logout(request._request)
+        message = _("Your account will be deleted. Log in before the date to keep it.")
+        return Response({"detail": message, "erase_after": due}, status=status.HTTP_202_ACCEPTED)
 
 
 class AvatarView(APIView):

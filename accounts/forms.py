@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext as _
@@ -39,6 +40,12 @@ class SignUpForm(forms.Form):
             )
         return handle
 
+    def clean_email(self) -> str:
+        email = self.cleaned_data.get("email", "").strip()
+        if settings.SIGNUP_EMAIL_VERIFICATION and not email:
+            raise forms.ValidationError(_("An e-mail address is needed to confirm your account."))
+        return email
+
     def clean(self) -> dict:
         cleaned = super().clean() or {}
         password = cleaned.get("password")
@@ -56,6 +63,14 @@ class LoginForm(AuthenticationForm):
         label=gettext_lazy("Handle"),
         widget=forms.TextInput(attrs={"autofocus": True, "autocapitalize": "none"}),
     )
+
+    def confirm_login_allowed(self, user: User) -> None:
+        super().confirm_login_allowed(user)
+        if settings.SIGNUP_EMAIL_VERIFICATION and user.email_verified_at is None:
+            raise forms.ValidationError(
+                _("Confirm your e-mail address first: follow the link we sent."),
+                code="unverified",
+            )
 
 
 class ProfileForm(forms.Form):

@@ -6,6 +6,9 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from config.storage import private_storage
 
 handle_validator = RegexValidator(
     regex=r"^[a-z0-9_.]{3,30}$",
@@ -36,6 +39,13 @@ class User(AbstractUser):
     # Re-encoded square JPEGs (256 and 64 px) in public media; the upload itself is never kept.
     avatar = models.CharField(max_length=255, blank=True)
     avatar_small = models.CharField(max_length=255, blank=True)
+    # When the address in `email` was confirmed by a link sent to it (None: never).
+    email_verified_at = models.DateTimeField(null=True, blank=True)
+    # Account deletion: asked at `deletion_requested_at` (logging in again cancels it); after
+    # the grace period everything they made is erased and this row stays, anonymised, with
+    # `deleted_at` set, so the credit ledger still balances.
+    deletion_requested_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
 
     objects = ReverieUserManager()
 
@@ -86,6 +96,7 @@ class NotificationKind(models.TextChoices):
     MODERATION = "moderation", "moderation notice"
     CAMEO_USED = "cameo_used", "used your cameo"
     CAMEO = "cameo", "cameo update"
+    ACCOUNT = "account", "account update"
 
 
 class Notification(models.Model):
@@ -114,3 +125,89 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_id} {self.kind} → {self.recipient_id}"
+
+
+class ApiToken(models.Model):
+    """An API token: only its SHA-256 digest is stored; the secret is shown once, at creation."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=60, blank=True)
+    # The first characters of the secret, to recognise a token in the list ("rvr_Ab3x…").
+    prefix = models.CharField(max_length=12)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="api_token_user_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… of {self.user_id}"
+
+
+class EmailKind(models.TextChoices):
+    PASSWORD_RESET = "password_reset", _("Password reset")
+    PASSWORD_CHANGED = "password_changed", _("Password changed")
+    EMAIL_CONFIRM = "email_confirm", _("Confirm an e-mail address")
+    EMAIL_CHANGED = "email_changed", _("E-mail address changed")
+    DELETION_SCHEDULED = "deletion_scheduled", _("Account deletion scheduled")
+    EXPORT_READY = "export_ready", _("Data export ready")
+
+
+class OutgoingEmail(models.Model):
+    """The outbox: one message to send, written with the change that caused it and sent by a
+    task after commit. Links with secrets (reset tokens) are made in the worker, never stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="outgoing_emails")
+    to_address = models.EmailField()
+    kind = models.CharField(max_length=30, choices=EmailKind.choices)
+    context = models.JSONField(default=dict, blank=True)
+    language = models.CharField(max_length=10, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.user_id} ({'sent' if self.sent_at else 'pending'})"
+
+
+class ExportStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    BUILDING = "building", _("Building")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+    EXPIRED = "expired", _("Expired")
+
+
+class DataExport(models.Model):
+    """A ZIP of everything one person has in Reverie, built by a task; its link expires."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="data_exports")
+    status = models.CharField(
+        max_length=10, choices=ExportStatus.choices, default=ExportStatus.PENDING
+    )
+    file = models.FileField(storage=private_storage, max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(status__in=["pending", "building"]),
+                name="one_export_in_progress",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"export {self.pk} of {self.user_id} ({self.status})"

@@ -80,10 +80,16 @@ class AvatarUploadSerializer(StrictSerializer):
 class TokenRequestSerializer(StrictSerializer):
     handle = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"})
+    name = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    expires_in_days = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=3650
+    )
 
 
 class TokenResponseSerializer(serializers.Serializer):
     token = serializers.CharField()
+    id = serializers.IntegerField()
+    expires_at = serializers.DateTimeField(allow_null=True)
     user = UserPublicSerializer()
 
 

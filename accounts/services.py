@@ -14,7 +14,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
 
 from accounts.handles import handle_lookalike_of
 from accounts.models import User
@@ -40,11 +39,6 @@ def user_create(*, handle: str, password: str, email: str = "", display_name: st
     user.full_clean()
     user.save()
     return user
-
-
-def api_token_get_or_create(*, user: User) -> str:
-    token, _ = Token.objects.get_or_create(user=user)
-    return token.key
 
 
 class _PushLoop:

@@ -17,7 +17,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from accounts import selectors, services
+from accounts import lifecycle, selectors, services
 from accounts.forms import LoginForm, ProfileForm, SignUpForm
 from accounts.serializers import profile_data
 from config.errors import DomainError, NotFound
@@ -48,7 +48,12 @@ def signup(request: HttpRequest) -> HttpResponse:
             password=form.cleaned_data["password"],
             email=form.cleaned_data["email"],
         )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        lifecycle.email_verification_send(
+            user=user, base_url=request.build_absolute_uri("/").rstrip("/")
+        )
+        if settings.SIGNUP_EMAIL_VERIFICATION:
+            return render(request, "accounts/verify_sent.html", {"address": user.email})
+        login(request, user, backend="accounts.backends.HandleBackend")
         welcome = reverse("accounts:welcome")
         next_url = request.GET.get("next", "")
         if next_url and url_has_allowed_host_and_scheme(
@@ -76,6 +81,12 @@ class LoginView(auth_views.LoginView):
         # Sent here by a like: say so, and that they'll be back on that clip.
         context["next_clip"] = bool(LIKE_RETURN.match(context.get("next") or ""))
         return context
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        # Logging in during an account's grace period keeps the account.
+        if lifecycle.account_deletion_cancel(user=form.get_user()):
+            messages.success(self.request, _("Welcome back: your account will not be deleted."))
+        return super().form_valid(form)
 
 
 class LogoutView(auth_views.LogoutView):

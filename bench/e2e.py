@@ -75,8 +75,9 @@ def main() -> None:
             manage = [sys.executable, "manage.py"]
             subprocess.run([*manage, "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
             make_token = (
-                "from accounts.services import user_create, api_token_get_or_create as token;"
-                "print(token(user=user_create(handle='bench', password='bench-pass-123456')))"
+                "from accounts.services import user_create;"
+                "from accounts.tokens import api_token_create as token;"
+                "print(token(user=user_create(handle='bench', password='bench-pass-123456'))[1])"
             )
             token = subprocess.run(
                 [*manage, "shell", "-c", make_token],

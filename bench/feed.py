@@ -359,8 +359,8 @@ def main() -> None:
             if not args.no_auth:
                 code = (
                     "from accounts.models import User;"
-                    "from accounts.services import api_token_get_or_create as token;"
-                    "print(token(user=User.objects.get(pk={})))"
+                    "from accounts.tokens import api_token_create as token;"
+                    "print(token(user=User.objects.get(pk={}))[1])"
                 )
                 tokens = {size: _shell(envs[size], code.format(user_ids[size])) for size in dbs}
             for size in dbs:

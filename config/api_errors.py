@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -16,10 +16,13 @@ from config.errors import DomainError
 HTTP_STATUS: dict[str, int] = {
     "insufficient_credits": 402,
     "forbidden": 403,
+    "wrong_password": 403,
     "cameo_not_allowed": 403,
     "edit_window_closed": 403,
     "not_found": 404,
     "conflict": 409,
+    "not_finished": 409,
+    "not_ready": 409,
     "attempt_used": 409,
     "cameo_exists": 409,
     "idempotency_key_reused": 409,
@@ -30,6 +33,7 @@ HTTP_STATUS: dict[str, int] = {
     "revoked": 409,
     "verification_in_progress": 409,
     "verified": 409,
+    "expired": 410,
     "prompt_blocked": 422,
     "caption_blocked": 422,
     "comment_blocked": 422,
@@ -95,3 +99,13 @@ def json_exception_handler(exc: Exception, context: dict[str, Any]) -> Response 
         detail = response.data["detail"]
         response.data = {"detail": str(detail), "code": getattr(detail, "code", "error")}
     return response
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The error body every endpoint answers a 4xx with (for the OpenAPI schema)."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), required=False
+    )

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    # Only for its table: migration accounts.0007 hashes tokens stored there in clear.
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -223,6 +224,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "feed.tasks.refresh_scores",
         "schedule": timedelta(seconds=30),
     },
+    "erase-deleted-accounts": {
+        "task": "accounts.tasks.erase_due_accounts",
+        "schedule": timedelta(minutes=10),
+    },
+    "expire-data-exports": {
+        "task": "accounts.tasks.expire_exports",
+        "schedule": timedelta(minutes=30),
+    },
+    "resend-unsent-emails": {
+        "task": "accounts.tasks.resend_unsent_emails",
+        "schedule": timedelta(minutes=5),
+    },
 }
 
 # --- Auth -----------------------------------------------------------------------------------
@@ -244,7 +257,8 @@ LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", "900"))
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Handle log-in that refuses sessions of accounts being deleted (accounts/backends.py).
+    "accounts.backends.HandleBackend",
 ]
 AXES_FAILURE_LIMIT = "accounts.lockout.failure_limit"
 AXES_COOLOFF_TIME = "accounts.lockout.cool_off"
@@ -254,6 +268,17 @@ AXES_USERNAME_CALLABLE = "accounts.lockout.login_handle"
 AXES_CLIENT_IP_CALLABLE = "config.throttling.client_ip"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.locked_out_response"
 AXES_VERBOSE = False
+# Days an API token lives unless its creator picks another lifetime (0 = never expires).
+API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "90"))
+# Sign-up asks for an e-mail and log-in waits until it is confirmed (off: confirming is optional).
+SIGNUP_EMAIL_VERIFICATION = env_bool("SIGNUP_EMAIL_VERIFICATION", False)
+# Seconds a password-reset link (Django's) and an e-mail confirmation link stay valid.
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(3 * 24 * 3600)))
+EMAIL_CONFIRM_TIMEOUT = int(os.environ.get("EMAIL_CONFIRM_TIMEOUT", str(3 * 24 * 3600)))
+# Days between asking to delete an account and its erasure; logging in meanwhile cancels.
+ACCOUNT_DELETION_GRACE_DAYS = float(os.environ.get("ACCOUNT_DELETION_GRACE_DAYS", "14"))
+# Hours a finished data export can be downloaded.
+DATA_EXPORT_TTL_HOURS = float(os.environ.get("DATA_EXPORT_TTL_HOURS", "72"))
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -270,6 +295,57 @@ USE_I18N = True
 # technical pages (traceback, URL list) sets DEBUG_ERROR_PAGES=true.
 DEBUG_ERROR_PAGES = env_bool("DEBUG_ERROR_PAGES", False)
 USE_TZ = True
+
+# --- E-mail -----------------------------------------------------------------------------------
+
+
+def _email_settings() -> dict[str, object]:
+    """EMAIL_URL (smtp://user:pass@host:587?tls=1, smtps://… for implicit TLS, console://,
+    locmem://, file:///folder) or the classic EMAIL_HOST/EMAIL_PORT/… variables; the console
+    backend otherwise."""
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    url = os.environ.get("EMAIL_URL", "")
+    if url:
+        parts = urlsplit(url)
+        query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+        scheme = parts.scheme.lower()
+        if scheme in {"console", "locmem", "dummy"}:
+            return {"EMAIL_BACKEND": f"django.core.mail.backends.{scheme}.EmailBackend"}
+        if scheme == "file":  # file:///var/mail/reverie: one file per message, for inspection
+            return {
+                "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+                "EMAIL_FILE_PATH": unquote(parts.path),
+            }
+        if scheme not in {"smtp", "smtps", "submission"}:
+            raise ImproperlyConfigured(f"EMAIL_URL: unknown scheme {scheme!r}.")
+        implicit = scheme == "smtps" or query.get("ssl", "") in {"1", "true"}
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": parts.hostname or "localhost",
+            "EMAIL_PORT": parts.port or (465 if implicit else 587),
+            "EMAIL_HOST_USER": unquote(parts.username or ""),
+            "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+            "EMAIL_USE_SSL": implicit,
+            "EMAIL_USE_TLS": not implicit and query.get("tls", "1") not in {"0", "false"},
+        }
+    if os.environ.get("EMAIL_HOST"):
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": os.environ["EMAIL_HOST"],
+            "EMAIL_PORT": int(os.environ.get("EMAIL_PORT", "587")),
+            "EMAIL_HOST_USER": os.environ.get("EMAIL_HOST_USER", ""),
+            "EMAIL_HOST_PASSWORD": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+            "EMAIL_USE_TLS": env_bool("EMAIL_USE_TLS", True),
+            "EMAIL_USE_SSL": env_bool("EMAIL_USE_SSL", False),
+        }
+    return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+
+
+globals().update(_email_settings())
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Reverie <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Static and media -----------------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -350,7 +426,7 @@ NUM_PROXIES = int(os.environ.get("NUM_PROXIES", "0"))
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.HashedTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -380,6 +456,9 @@ REST_FRAMEWORK = {
         "login": os.environ.get("THROTTLE_LOGIN", "30/hour"),
         # Anonymous "check a clip" uploads (page and API), per address.
         "check": os.environ.get("THROTTLE_CHECK", "30/hour"),
+        "password_reset": os.environ.get("THROTTLE_PASSWORD_RESET", "10/hour"),
+        "email_change": os.environ.get("THROTTLE_EMAIL_CHANGE", "10/hour"),
+        "export": os.environ.get("THROTTLE_EXPORT", "5/day"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

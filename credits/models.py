@@ -84,8 +84,9 @@ class LedgerEntry(models.Model):
     paid_after = models.IntegerField()
     held_after = models.IntegerField()
     idempotency_key = models.CharField(max_length=200, unique=True)
+    # SET_NULL: a deleted draft leaves its money movements (the idempotency key still names it).
     job = models.ForeignKey(
-        "generation.GenerationJob", null=True, blank=True, on_delete=models.PROTECT,
+        "generation.GenerationJob", null=True, blank=True, on_delete=models.SET_NULL,
         related_name="ledger_entries",
     )  # fmt: skip
     purchase = models.ForeignKey(

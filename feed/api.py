@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, status
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api_errors import ErrorSerializer
 from config.throttling import ActionThrottle
 from feed import selectors, services
 from feed.serializers import (
@@ -102,6 +104,18 @@ class VideoDetailView(APIView):
         video = selectors.video_get_visible(video_id=video_id)
         liked = selectors.liked_video_ids(viewer=request.user, video_ids=[video.pk])
         return Response(videos_data([video], liked_ids=liked)[0])
+
+    @extend_schema(
+        request=None,
+        responses={204: None, 401: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer},
+        description="The creator deletes a published clip; its files leave storage.",
+    )
+    def delete(self, request: Request, video_id: int) -> Response:
+        if not request.user.is_authenticated:
+            raise NotAuthenticated()
+        video = selectors.video_get_for_creator(user=request.user, video_id=video_id)
+        services.video_delete(video=video)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class LikeView(APIView):

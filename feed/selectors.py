@@ -17,8 +17,9 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from config.errors import DomainError, NotFound
+from config.errors import DomainError, Forbidden, NotFound
 from feed import ranking, seen
 from feed.models import Comment, LessLikeThis, Like, Video, VideoStatus, View
 
@@ -78,6 +79,17 @@ def video_get_visible(*, video_id: int) -> Video:
     video = visible_videos().filter(pk=video_id).first()
     if video is None:
         raise NotFound("No such clip.")
+    return video
+
+
+def video_get_for_creator(*, user: Any, video_id: int) -> Video:
+    """A clip its creator may delete, whatever its status; others get 404 or 403."""
+    video = Video.objects.filter(pk=video_id).first()
+    if video is None or (video.creator_id != getattr(user, "pk", None) and
+                         video.status != VideoStatus.VISIBLE):  # fmt: skip
+        raise NotFound(_("No such clip."))
+    if video.creator_id != user.pk:
+        raise Forbidden(_("Only its creator can delete a clip."))
     return video
 
 

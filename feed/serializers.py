@@ -30,6 +30,7 @@ class VideoSerializer(serializers.ModelSerializer):
     ai_generated = serializers.SerializerMethodField()
     liked = serializers.SerializerMethodField()
     remix_of = RemixSourceSerializer(read_only=True, allow_null=True)
+    remix_of_deleted = serializers.SerializerMethodField()
 
     class Meta:
         model = Video
@@ -55,6 +56,7 @@ class VideoSerializer(serializers.ModelSerializer):
             "liked",
             "remix_of",
             "remix_depth",
+            "remix_of_deleted",
             "published_at",
         ]
         read_only_fields = fields
@@ -70,6 +72,10 @@ class VideoSerializer(serializers.ModelSerializer):
 
     def get_remix_url(self, video: Video) -> str:
         return f"{reverse('generation:create')}?remix_of={video.pk}"
+
+    def get_remix_of_deleted(self, video: Video) -> bool:
+        """A remix whose original was deleted keeps its depth but loses the link."""
+        return video.remix_depth > 0 and video.remix_of_id is None
 
     def get_ai_generated(self, video: Video) -> bool:
         return True

@@ -123,6 +123,43 @@ def video_publish(*, job: GenerationJob, user: User, caption: str = "") -> tuple
     return video, True
 
 
+@transaction.atomic
+def video_delete(*, video: Video) -> None:
+    """The creator deletes a published clip: its likes, comments and views go with it, its
+    files leave storage after commit; remixes keep their depth and lose the link (they read
+    "original deleted"). The draft it was published from is not touched."""
+    names = [name for name in (video.file.name, video.poster.name) if name]
+    if video.remix_of_id is not None:
+        Video.objects.filter(pk=video.remix_of_id).update(
+            remix_count=Greatest(F("remix_count") - 1, 0)
+        )
+    video_id = video.pk
+    Video.objects.filter(pk=video_id).delete()
+    storage = public_storage()
+    transaction.on_commit(lambda: [storage.delete(name) for name in names])
+    transaction.on_commit(lambda: candidate_pools_forget(video_id))
+
+
+def video_counters_recount(*, video_ids: list[int]) -> None:
+    """Recount likes, live comments and remixes of these clips from their rows (after rows of
+    theirs were deleted in bulk, e.g. by an account's erasure)."""
+    from django.db.models import Count, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    def count_of(queryset: Any) -> Any:
+        rows = queryset.order_by().values("video_id" if queryset.model is not Video else "remix_of")
+        return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")[:1]), 0)
+
+    if not video_ids:
+        return
+    Video.objects.filter(pk__in=video_ids).update(
+        like_count=count_of(Like.objects.filter(video=OuterRef("pk"))),
+        comment_count=count_of(Comment.objects.filter(video=OuterRef("pk"), deleted_at=None)),
+        remix_count=count_of(Video.objects.filter(remix_of=OuterRef("pk"))),
+        activity_at=timezone.now(),
+    )
+
+
 def _touch(video_id: int, **counters: Any) -> None:
     """Adjust counters and mark the clip for re-scoring, in one UPDATE."""
     Video.objects.filter(pk=video_id).update(activity_at=timezone.now(), **counters)

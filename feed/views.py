@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
+from django.views.decorators.http import require_POST
 
 from config.api_errors import http_status_for
 from config.errors import DomainError, NotFound
@@ -95,6 +99,21 @@ def captions(request: HttpRequest, video_id: int) -> HttpResponse:
     response = HttpResponse(prompt_vtt(video=video), content_type="text/vtt; charset=utf-8")
     response["Cache-Control"] = "public, max-age=300"
     return response
+
+
+@login_required
+@require_POST
+def video_delete_page(request: HttpRequest, video_id: int) -> HttpResponse:
+    """The creator's "Delete" button on a clip page (a confirmed form POST)."""
+    try:
+        video = selectors.video_get_for_creator(user=request.user, video_id=video_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except DomainError as exc:
+        raise PermissionDenied(exc.message) from exc
+    services.video_delete(video=video)
+    messages.success(request, gettext("Your clip was deleted."))
+    return redirect("accounts:profile", handle=request.user.username)
 
 
 def comments_drawer(request: HttpRequest, video_id: int) -> HttpResponse:

@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api_errors import ErrorSerializer
 from config.schema import results_of
 from config.throttling import ActionThrottle
 from credits.services import balance_for
@@ -77,6 +78,16 @@ class GenerationDetailView(APIView):
     def get(self, request: Request, job_id: UUID) -> Response:
         job = selectors.job_get_for_owner(user=request.user, job_id=job_id)
         return Response(JobSerializer(job).data)
+
+    @extend_schema(
+        request=None,
+        responses={204: None, 404: ErrorSerializer, 409: ErrorSerializer},
+        description="Delete a finished draft and its files (409 while it is still being made).",
+    )
+    def delete(self, request: Request, job_id: UUID) -> Response:
+        job = selectors.job_get_for_owner(user=request.user, job_id=job_id)
+        services.job_delete(job=job)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class GenerationCancelView(APIView):

@@ -17,11 +17,14 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.services import user_event_send
 from config.broker import BROKER_RETRY_AFTER, broker_reachable
 from config.errors import Conflict, DomainError, PromptBlocked, ServiceUnavailable
+from config.storage import private_storage
 from credits.services import credits_hold
 from feed.selectors import visible_videos
 from generation.attempts import job_run
@@ -31,9 +34,11 @@ from generation.jobs import (
     RunOutcome,
     effective_prompt,
     job_cancel_transition,
+    job_capture,
     job_enqueue,
     job_enqueue_or_withdraw,
     job_fail,
+    job_release,
     jobs_reap_stuck,
     jobs_settle,
 )
@@ -239,3 +244,26 @@ def job_cancel(*, job: GenerationJob) -> GenerationJob:
     if job.status != JobStatus.CANCELLED:
         raise Conflict(f"A {job.status} job cannot be cancelled.", code="not_cancellable")
     return job
+
+
+def job_delete(*, job: GenerationJob) -> None:
+    """Delete a finished draft with its files (after commit). An unfinished job is a 409: cancel
+    it first. Its ledger entries stay (they lose the link, not the amounts); a clip published
+    from it stays published; a cameo owner's record of the use stays."""
+    if not job.is_final:
+        raise Conflict(
+            gettext("This clip is still being made: cancel it before deleting it."),
+            code="not_finished",
+        )
+    if job.quote_credits and job.charged_credits is None:
+        # Settle a hold a crash left open now: once the job is gone, nothing else will.
+        if job.status == JobStatus.SUCCEEDED:
+            job_capture(job=job, price=job.quote_credits)
+        else:
+            job_release(job=job)
+    names = [name for name in (job.video_file.name, job.poster_file.name) if name]
+    with transaction.atomic():
+        GenerationJob.objects.filter(pk=job.pk).delete()
+        storage = private_storage()
+        transaction.on_commit(lambda: [storage.delete(name) for name in names])
+    user_event_send(user_id=job.owner_id, event={"type": "job.deleted", "job": str(job.pk)})

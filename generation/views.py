@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from config.api_errors import http_status_for
 from config.errors import DomainError, NotFound
@@ -62,6 +63,28 @@ def create_page(request: HttpRequest) -> HttpResponse:
 def drafts_page(request: HttpRequest) -> HttpResponse:
     jobs = selectors.jobs_for_owner(user=request.user)[:60]
     return render(request, "generation/drafts.html", {"jobs": JobSerializer(jobs, many=True).data})
+
+
+@login_required
+@require_POST
+def draft_delete_page(request: HttpRequest, job_id: UUID) -> HttpResponse:
+    """The "Delete" button on a draft (a confirmed form POST)."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+    from django.utils.translation import gettext as _
+
+    from generation.services import job_delete
+
+    try:
+        job = selectors.job_get_for_owner(user=request.user, job_id=job_id)
+        job_delete(job=job)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Your draft was deleted."))
+    return redirect("generation:drafts")
 
 
 def draft_media(request: HttpRequest, job_id: UUID, filename: str) -> HttpResponse:

@@ -37,12 +37,13 @@ def keep_connection() -> Any:
 
 @pytest.fixture
 def token_header(db: None, keep_connection: None) -> dict[str, str]:
-    from accounts.services import api_token_get_or_create
+    from accounts.tokens import api_token_create
     from tests.factories import UserFactory, VideoFactory
 
     user = UserFactory(username="fuzzer")
     VideoFactory(creator=user)
-    return {"Authorization": f"Token {api_token_get_or_create(user=user)}"}
+    _row, secret = api_token_create(user=user)
+    return {"Authorization": f"Token {secret}"}
 
 
 @schema.parametrize()

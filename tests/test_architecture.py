@@ -249,6 +249,6 @@ def _domain_error_codes() -> dict[str, str]:
 def test_the_status_mapping_knows_every_subclass_code() -> None:
     for error_type in (Conflict, Forbidden, NotFound, PaymentRequired, PromptBlocked, RateLimited):
         assert error_type.code in HTTP_STATUS, error_type
-    assert set(HTTP_STATUS.values()) <= {402, 403, 404, 409, 422, 429, 502, 503}
+    assert set(HTTP_STATUS.values()) <= {402, 403, 404, 409, 410, 422, 429, 502, 503}
     # Codes raised in app code are strings a client can branch on.
     assert all(code.replace("_", "").isalnum() for code in _domain_error_codes())

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.test import Client
 from websockets.sync.client import connect
 
-from accounts.services import api_token_get_or_create
+from accounts.tokens import api_token_create
 from tests.factories import UserFactory, VideoFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -32,7 +32,7 @@ def test_like_on_one_web_process_notifies_a_socket_on_another(
     creator = UserFactory()
     fan = UserFactory()
     video = VideoFactory(creator=creator)
-    token = api_token_get_or_create(user=fan)
+    _row, token = api_token_create(user=fan)
 
     ws_url = web_b.replace("http://", "ws://") + "/ws/events/"
     with connect(
