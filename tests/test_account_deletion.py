@@ -88,7 +88,7 @@ def test_asking_stops_every_session_and_token_and_logging_in_cancels(
     elsewhere.force_login(user)
     _token, secret = api_token_create(user=user)
     browser = APIClient()
-    assert browser.login(username=user.username, password=TEST_PASSWORD)
+    browser.force_login(user)
     with django_capture_on_commit_callbacks(execute=True):
         response = browser.delete("/api/v1/me", {"password": TEST_PASSWORD}, format="json")
     assert response.status_code == 202, response.content
