@@ -107,10 +107,7 @@ def printable(text: str, size: int) -> str:
 
 def drawable(text: str, size: int) -> bool:
     """Whether the font draws every character of ``text`` as typed (accents included)."""
-    return all(
-        ch.isspace() or ch in _REPLACEMENTS or _has_glyph(size, ch)
-        for ch in text
-    )
+    return all(ch.isspace() or ch in _REPLACEMENTS or _has_glyph(size, ch) for ch in text)
 
 
 def wrap(text: str, size: int, max_width: int, max_lines: int) -> list[str]:
