@@ -40,9 +40,9 @@ def test_the_form_takes_what_the_api_takes(user: Any, password: str) -> None:
 
 
 def test_the_renderer_says_what_it_draws_and_what_it_cannot() -> None:
-    report = understood("A lighthouse on a cliff at sunset, birds over the mountains")
+    report = understood("A bridge on a cliff at sunset, birds over the mountains")
     assert report["drew"] == ["mountains", "bird", "sunset"]
-    assert report["cant_draw"] == ["lighthouse"]
+    assert report["cant_draw"] == ["bridge"]
     assert understood("zorblax quux")["drew"] == []
     assert understood("zorblax quux")["cant_draw"] == ["zorblax", "quux"]
 
@@ -53,10 +53,10 @@ def test_the_quote_carries_the_report(user: Any) -> None:
     api.force_authenticate(user)
     body = api.post(
         "/api/v1/generations/quote",
-        {"seconds": 5, "prompt": "a red car in the rain near a windmill"},
+        {"seconds": 5, "prompt": "a red car in the rain near a guitar"},
         format="json",
     ).json()
-    assert body["understood"] == {"drew": ["car", "rain"], "cant_draw": ["windmill"]}
+    assert body["understood"] == {"drew": ["car", "rain"], "cant_draw": ["guitar"]}
     assert (
         api.post("/api/v1/generations/quote", {"seconds": 5}, format="json").json()["understood"]
         is None
@@ -67,10 +67,10 @@ def test_the_draft_keeps_the_report(tmp_path: Any) -> None:
     from generation.renderer import RenderSpec, render_clip
 
     result = render_clip(
-        RenderSpec(prompt="a lighthouse and a cat", seconds=1, seed=1, fps=24),
+        RenderSpec(prompt="a guitar and a cat", seconds=1, seed=1, fps=24),
         video_path=tmp_path / "c.mp4",
         poster_path=tmp_path / "p.jpg",
         threads=1,
     )
     assert result.scene["understood"]["drew"] == ["cat"]
-    assert result.scene["understood"]["cant_draw"] == ["lighthouse"]
+    assert result.scene["understood"]["cant_draw"] == ["guitar"]
