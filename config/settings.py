@@ -491,7 +491,9 @@ SPECTACULAR_SETTINGS = {
 
 # --- Generation -------------------------------------------------------------------------------
 GENERATION_MAX_SECONDS = 10
-GENERATION_MAX_PROMPT_CHARS = 2000
+# The longest prompt every backend takes (the local renderer and Runway stop at 1,000): the API
+# and the create form refuse more up front instead of a draft failing later.
+GENERATION_MAX_PROMPT_CHARS = 1000
 GENERATION_MAX_RETRIES = int(os.environ.get("GENERATION_MAX_RETRIES", "2"))
 # A job "running" longer than this is presumed orphaned (worker died) and is requeued or failed.
 GENERATION_STUCK_AFTER = timedelta(seconds=int(os.environ.get("GENERATION_STUCK_AFTER", "600")))

@@ -128,7 +128,13 @@ class GenerationQuoteView(APIView):
         balance = (
             balance_for(user=request.user).available if request.user.is_authenticated else None
         )
-        return Response(selectors.route_quote(balance=balance, **serializer.validated_data))
+        return Response(
+            selectors.route_quote(
+                balance=balance,
+                compare_backends=request.user.is_staff,
+                **serializer.validated_data,
+            )
+        )
 
 
 class GenerationWebhookView(APIView):

@@ -4,7 +4,8 @@ Providers return MP4s of their own sizes, rates and lengths (a 6 s clip for a 5 
 audio or none). Every clip in the feed is the same kind of file, so each one is re-made here:
 trimmed to the requested seconds, scaled and centre-cropped to the aspect's size, resampled to
 the job's frame rate, stamped with the moving "AI-generated · @creator" watermark (the same one the
-local renderer draws), given an AAC track (the provider's audio, or silence), encoded H.264 +AAC
+local renderer draws, in the same safe area: whole on 9:16 to 9:21 screens, clear of the feed's
+controls), given an AAC track (the provider's audio, or silence), encoded H.264 +AAC
 faststart with the renderer's encoder settings, and a poster frame is saved. C2PA signing happens
 after this, in the caller, so the manifest covers the final bytes.
 """
@@ -18,11 +19,11 @@ from fractions import Fraction
 
 import av
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from generation.renderer.encode import AUDIO_RATE, open_output
 from generation.renderer.spec import SIZES
-from generation.renderer.text import font, printable, watermark_position, watermark_text
+from generation.renderer.text import watermark_image, watermark_position
 
 MAX_SOURCE_PIXELS = 4096 * 4096  # a bigger frame is not a video we asked for
 
@@ -154,23 +155,13 @@ class _Watermark:
     """The renderer's moving "AI-generated · @creator" stamp, for RGB frames."""
 
     def __init__(self, handle: str, width: int, height: int) -> None:
-        unit = min(width, height)
-        size = max(12, round(unit / 30))
-        text = printable(watermark_text(handle), size)
-        face = font(size)
-        stroke = max(1, size // 10)
-        left, top, right, bottom = face.getbbox(text, stroke_width=stroke)
-        image = Image.new("RGBA", (right - left + 4, bottom - top + 4), (0, 0, 0, 0))
-        ImageDraw.Draw(image).text(
-            (2 - left, 2 - top), text, font=face, fill=(255, 255, 255, 255), stroke_width=stroke,
-            stroke_fill=(0, 0, 0, 255),
-        )  # fmt: skip
+        image = watermark_image(handle, min(width, height))
         rgba = np.asarray(image).astype(np.float32)
         self.alpha = rgba[..., 3:4] / 255.0 * 0.78
         self.colour = rgba[..., :3]
         self.size = (image.width, image.height)
         self.frame = (width, height)
-        self.bottom_limit = int(height * 0.84)
+        self.bottom_limit = height  # no caption band here: the safe area's bottom applies
 
     def apply(self, picture: np.ndarray, t: float) -> np.ndarray:
         out = picture.copy()

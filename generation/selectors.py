@@ -16,8 +16,10 @@ from django.utils.translation import gettext
 from accounts.models import User
 from config.errors import DomainError, NotFound
 from generation.backends import backend_classes
+from generation.choices import DEFAULT_TIER, TIERS
 from generation.models import GenerationAttempt, GenerationJob
 from generation.provenance import ProvenanceCheck, check_clip
+from generation.renderer.scene import understood
 from generation.routing import CircuitState, route_plan_for, routing_snapshot
 from likeness.selectors import job_visible_to_cameo_owner
 
@@ -100,19 +102,30 @@ def route_quote(
     fps: int,
     policy: str,
     prompt: str,
+    compare_backends: bool = True,
 ) -> dict[str, Any]:
     """For the quote API and the create page: every eligible backend's price and expected time,
     the policy's pick, why the others can't, and the viewer's balance (read by the door, which
-    applies today's free credits) after the pick."""
+    applies today's free credits) after the pick.
+
+    Without ``compare_backends`` (everyone but staff) only the pick is shown — the other
+    providers and which of them aren't configured are the operator's business — unless nothing
+    can make the clip, when the reasons are the answer. ``understood`` is what the local
+    renderer would draw of the prompt and which words it can't (None without a prompt).
+    """
     plan = route_plan_for(
         prompt=prompt, seconds=seconds, aspect=aspect, tier=tier, fps=fps, policy=policy
     )
     candidates = [asdict(candidate) for candidate in plan.candidates]
+    refusals = plan.refusals
+    if not compare_backends and candidates:
+        candidates, refusals = candidates[:1], {}
     body: dict[str, Any] = {
         "policy": plan.policy,
         "chosen": candidates[0] if candidates else None,
         "candidates": candidates,
-        "refusals": plan.refusals,
+        "refusals": refusals,
+        "understood": understood(prompt) if prompt.strip(" -") else None,
         "balance": None,
         "balance_after": None,
         "affordable": None,
@@ -125,6 +138,18 @@ def route_quote(
 def balance_after_price(*, balance: int, price: int) -> dict[str, Any]:
     """The "and after this clip" part of every quote."""
     return {"balance": balance, "balance_after": balance - price, "affordable": balance >= price}
+
+
+def create_limits() -> dict[str, Any]:
+    """What the API accepts, for the create form to hold itself to (the same settings the
+    serializers validate with), so the form can't send what will be refused."""
+    labels = {"standard": gettext("Standard"), "pro": gettext("Pro")}
+    return {
+        "prompt_chars": settings.GENERATION_MAX_PROMPT_CHARS,
+        "max_seconds": settings.GENERATION_MAX_SECONDS,
+        "tiers": [(tier, labels.get(tier, tier.title())) for tier in TIERS],
+        "default_tier": DEFAULT_TIER,
+    }
 
 
 def routing_policy_choices() -> list[tuple[str, str]]:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.serializers import StrictSerializer
@@ -49,6 +50,11 @@ class BackendQuoteSerializer(serializers.Serializer):
     success_rate = serializers.FloatField(allow_null=True)
 
 
+class UnderstoodSerializer(serializers.Serializer):
+    drew = serializers.ListField(child=serializers.CharField())
+    cant_draw = serializers.ListField(child=serializers.CharField())
+
+
 class RouteQuoteSerializer(serializers.Serializer):
     policy = serializers.CharField()
     chosen = BackendQuoteSerializer(allow_null=True)
@@ -57,6 +63,9 @@ class RouteQuoteSerializer(serializers.Serializer):
     balance = serializers.IntegerField(allow_null=True)
     balance_after = serializers.IntegerField(allow_null=True)
     affordable = serializers.BooleanField(allow_null=True)
+    understood = UnderstoodSerializer(
+        allow_null=True, help_text="What the local renderer draws of the prompt, and can't."
+    )
 
 
 class AttemptSerializer(serializers.ModelSerializer):
@@ -75,6 +84,7 @@ class JobSerializer(serializers.ModelSerializer):
     video_url = serializers.SerializerMethodField()
     poster_url = serializers.SerializerMethodField()
     published_video_id = serializers.SerializerMethodField()
+    understood = serializers.SerializerMethodField()
 
     class Meta:
         model = GenerationJob
@@ -103,6 +113,7 @@ class JobSerializer(serializers.ModelSerializer):
             "video_url",
             "poster_url",
             "published_video_id",
+            "understood",
             "created_at",
             "started_at",
             "finished_at",
@@ -118,6 +129,12 @@ class JobSerializer(serializers.ModelSerializer):
         if not job.poster_file:
             return None
         return reverse("generation:draft-media", args=[job.id, "poster.jpg"])
+
+    @extend_schema_field(UnderstoodSerializer(allow_null=True))
+    def get_understood(self, job: GenerationJob) -> dict[str, list[str]] | None:
+        """The local renderer's "drew … can't draw …" (None for other backends' clips)."""
+        value = (job.scene or {}).get("understood")
+        return value if isinstance(value, dict) else None
 
     def get_published_video_id(self, job: GenerationJob) -> int | None:
         video = getattr(job, "video", None)

@@ -28,7 +28,7 @@ DRAFT_FILES = {"clip.mp4": "video_file", "poster.jpg": "poster_file"}
 def create_page(request: HttpRequest) -> HttpResponse:
     """The create page; `?remix_of=<clip>` prefills the original's prompt, seed and shape."""
     prefill = {
-        "prompt": request.GET.get("prompt", "")[:2000],
+        "prompt": request.GET.get("prompt", "")[: settings.GENERATION_MAX_PROMPT_CHARS],
         "seconds": request.GET.get("seconds", "6"),
         "seed": request.GET.get("seed", ""),
         "aspect": "9:16",
@@ -41,8 +41,8 @@ def create_page(request: HttpRequest) -> HttpResponse:
             remix_source = None
     if remix_source is not None:
         prefill.update(
-            prompt=remix_source.prompt,
-            seconds=str(round(remix_source.duration)),
+            prompt=remix_source.prompt[: settings.GENERATION_MAX_PROMPT_CHARS],
+            seconds=str(min(round(remix_source.duration), settings.GENERATION_MAX_SECONDS)),
             seed=str(remix_source.seed),
             aspect=remix_source.aspect,
         )
@@ -55,6 +55,7 @@ def create_page(request: HttpRequest) -> HttpResponse:
             "remix_source": remix_source,
             "policies": selectors.routing_policy_choices(),
             "default_policy": settings.GENERATION_ROUTING_POLICY,
+            "limits": selectors.create_limits(),
         },
     )
 

@@ -23,7 +23,7 @@ URL = "/api/v1/generations"
         ({"prompt": "a cat", "seconds": "abc"}, "seconds", "valid integer"),
         ({"prompt": "", "seconds": 5}, "prompt", "may not be blank"),
         ({"prompt": "   ", "seconds": 5}, "prompt", "may not be blank"),
-        ({"prompt": "x" * 2001, "seconds": 5}, "prompt", "no more than 2000"),
+        ({"prompt": "x" * 1001, "seconds": 5}, "prompt", "no more than 1000"),
         ({"prompt": "a cat", "seconds": 5, "aspect": "4:3"}, "aspect", "not a valid choice"),
         ({"prompt": "a cat", "seconds": 5, "fps": 25}, "fps", "not a valid choice"),
         ({"prompt": "a cat", "seconds": 5, "seed": -1}, "seed", "greater than or equal to 0"),

@@ -236,6 +236,8 @@ def test_a_request_no_backend_can_serve_is_a_clear_400_before_any_charge(
 @pytest.mark.django_db
 def test_the_quote_api_lists_each_backend_and_the_pick(providers: Providers) -> None:
     user = _rich_user()
+    user.is_staff = True  # the comparison of backends is for staff (see the next test)
+    user.save(update_fields=["is_staff"])
     api = APIClient()
     api.force_authenticate(user)
     body = api.post(f"{URL}/quote", {"seconds": 6, "aspect": "9:16", "policy": "fastest"},
@@ -247,12 +249,29 @@ def test_the_quote_api_lists_each_backend_and_the_pick(providers: Providers) -> 
     assert luma["billed_seconds"] == 10 and luma["expected_seconds"] > 0
     assert body["balance"] == balance_for(user=user).available
     assert body["balance_after"] == body["balance"] - body["chosen"]["credits"]
-    square = APIClient().post(f"{URL}/quote", {"seconds": 5, "aspect": "1:1"}, format="json")
+    square = api.post(f"{URL}/quote", {"seconds": 5, "aspect": "1:1"}, format="json")
     assert square.status_code == 200
     assert square.json()["refusals"]["runway"] == "has no 1:1 format"
-    assert square.json()["balance"] is None  # anonymous: prices only
+    anonymous = APIClient().post(f"{URL}/quote", {"seconds": 5, "aspect": "1:1"}, format="json")
+    assert anonymous.json()["balance"] is None  # anonymous: prices only
     bad = APIClient().post(f"{URL}/quote", {"seconds": 5, "colour": "red"}, format="json")
     assert bad.status_code == 400 and "colour" in bad.json()["fields"]
+
+
+@pytest.mark.django_db
+def test_people_see_only_the_pick_and_staff_the_comparison(providers: Providers) -> None:
+    """Other providers and which aren't configured are the operator's business."""
+    user = _rich_user()
+    api = APIClient()
+    api.force_authenticate(user)
+    body = api.post(f"{URL}/quote", {"seconds": 5, "aspect": "1:1"}, format="json").json()
+    assert [c["backend"] for c in body["candidates"]] == [body["chosen"]["backend"]]
+    assert body["refusals"] == {}
+    # Nothing can make it: then the reasons are the answer, for everyone.
+    _switch("local", enabled=False)
+    pinned = api.post(f"{URL}/quote", {"seconds": 5, "aspect": "1:1", "policy": "pinned:runway"},
+                      format="json").json()  # fmt: skip
+    assert pinned["chosen"] is None and pinned["refusals"]["runway"] == "has no 1:1 format"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from generation.backends.base import (
     ProviderJob,
     ProviderStatus,
 )
+from generation.renderer.spec import MAX_PROMPT_CHARS
 
 LOCAL_RENDERER_MODEL = "reverie-local-renderer-1"
 
@@ -33,7 +34,7 @@ class LocalRendererBackend(Backend):
         resolutions=("720p",),
         audio=True,
         image_reference=True,  # a cameo's portrait is composited into the scene
-        max_prompt_chars=2000,
+        max_prompt_chars=MAX_PROMPT_CHARS,  # the renderer refuses longer
     )
     # The CPU it burns: about 0.25 core-seconds per clip-second at ~$0.04 per core-hour, rounded up.
     default_prices = (

@@ -14,7 +14,7 @@ from PIL import Image
 from generation.renderer.audio import synthesize
 from generation.renderer.encode import AUDIO_RATE, open_output
 from generation.renderer.planes import yuv_to_rgb
-from generation.renderer.scene import describe_scene
+from generation.renderer.scene import describe_scene, understood
 from generation.renderer.spec import SIZES, RenderError, RenderResult, RenderSpec, validate
 from generation.renderer.video import Animator
 
@@ -42,6 +42,7 @@ def render_clip(
     width, height = SIZES[spec.aspect]
     scene = describe_scene(spec.prompt, spec.seed)
     scene["portrait"] = portrait is not None
+    scene["understood"] = understood(spec.prompt)  # shown on the draft: "drew … can't draw …"
     animator = Animator(
         scene,
         width=width,

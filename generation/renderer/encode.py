@@ -13,15 +13,54 @@ import numpy as np
 
 from generation.renderer.planes import Planes
 
-# Chosen by measuring 10 s 720×1280 30 fps renders on one core (bench/render.py; one core, one
-# encoder thread). "ultrafast" is the only x264 preset that keeps a busy scene under 4 s:
-# superfast took ~40 % and veryfast ~80 % longer, for files 1.5-2.5× smaller. On top of it,
-# CABAC (the one slow-preset feature ultrafast turns off that pays most) cuts files by ~17 % for
-# ~5 % more time, and makes the stream Main profile, which every browser plays. crf 23 is x264's
-# default; flat gradients show no banding at it. Typical 10 s clip: 1-2 MB; rain: ~5 MB.
-PRESET = "ultrafast"
-CRF = 23
-X264_PARAMS = "cabac=1"
+
+@dataclass(frozen=True)
+class VideoSettings:
+    """One x264 configuration: a constant-quality target (crf) under a bitrate cap (VBV)."""
+
+    preset: str
+    crf: int
+    maxrate_kbps: int | None = None  # None: quality alone decides the size
+    x264_params: str = ""
+
+    def options(self) -> dict[str, str]:
+        params = self.x264_params
+        if self.maxrate_kbps:
+            # A one-second buffer: a bigger one lets a short clip overshoot the cap on average.
+            vbv = f"vbv-maxrate={self.maxrate_kbps}:vbv-bufsize={self.maxrate_kbps}"
+            params = f"{params}:{vbv}" if params else vbv
+        options = {"preset": self.preset, "crf": str(self.crf)}
+        if params:
+            options["x264-params"] = params
+        return options
+
+    def label(self) -> str:
+        cap = f" cap {self.maxrate_kbps} kb/s" if self.maxrate_kbps else ""
+        extra = f" {self.x264_params}" if self.x264_params else ""
+        return f"{self.preset} crf {self.crf}{cap}{extra}"
+
+
+# The feed's encode, chosen with bench/encode.py (10 s 720×1280 30 fps, one core; figures in
+# README). Only "ultrafast" keeps the whole render within 4 s on one core (superfast took ~2×,
+# veryfast ~3× as long); CABAC on top (the one slow-preset feature ultrafast turns off that pays
+# most) cuts files by ~17 % for ~5 % more time and makes the stream Main profile. crf 26 instead
+# of x264's default 23 costs 0.002 SSIM on a typical scene (0.968) for 18 % fewer bits; the VBV
+# cap holds busy scenes (rain, confetti: 3-4 Mb/s uncapped) to the phone budget of 1.5 Mb/s with
+# the 96 kb/s soundtrack, trading quality there — rain streaks are new noise every frame, which
+# no codec keeps at SSIM 0.95 under a few Mb/s.
+FEED = VideoSettings(preset="ultrafast", crf=26, maxrate_kbps=1200, x264_params="cabac=1")
+# The data-saver rendition: 480×852 at about half the feed's bits (SSIM 0.95 scaled back up to
+# 720×1280 on a typical scene); "superfast", since ultrafast lost 0.02 SSIM at this size.
+SAVER = VideoSettings(preset="superfast", crf=27, maxrate_kbps=600)
+SAVER_SIZES: dict[str, tuple[int, int]] = {
+    "9:16": (480, 852),
+    "1:1": (480, 480),
+    "16:9": (852, 480),
+}
+# What the renderer used before (fastest preset, no cap), kept for the benchmark's comparison.
+FASTEST = VideoSettings(preset="ultrafast", crf=23, x264_params="cabac=1")
+PRESET, CRF, X264_PARAMS = FEED.preset, FEED.crf, FEED.options().get("x264-params", "")
+AUDIO_KBPS = 96
 AUDIO_RATE = 48_000
 
 
@@ -99,6 +138,7 @@ def open_output(
     fps: int,
     threads: int,
     audio: bool = True,
+    settings: VideoSettings = FEED,
 ) -> Output:
     """Open ``path`` for writing with the renderer's codec settings.
 
@@ -119,12 +159,15 @@ def open_output(
     ctx.color_range = 1
     # A keyframe every second: output moderation (moderation/detector.py) then decodes only
     # keyframes and the last second to sample a frame per second, and players seek faster.
-    ctx.options = {"preset": PRESET, "crf": str(CRF), "x264-params": f"{X264_PARAMS}:keyint={fps}"}
+    options = settings.options()
+    params = options.get("x264-params")
+    options["x264-params"] = f"{params}:keyint={fps}" if params else f"keyint={fps}"
+    ctx.options = options
     astream = None
     if audio:
         astream = container.add_stream("aac", rate=AUDIO_RATE)
         astream.layout = "stereo"
-        astream.codec_context.bit_rate = 128_000
+        astream.codec_context.bit_rate = AUDIO_KBPS * 1000
         # The "fast" coder takes a third of the default's time; synthetic music doesn't need more.
         astream.codec_context.options = {"aac_coder": "fast"}
     return Output(container, video, astream, width, height, fps)

@@ -184,6 +184,39 @@ SUBJECT_WORDS: dict[str, tuple[str, tuple[str, ...]]] = {
         ("boat", "boats", "ship", "ships", "sailboat", "sailboats", "yacht", "canoe", "ferry"),
     ),
     "rocket": ("character", ("rocket", "rockets", "spaceship", "spaceships", "ufo")),
+    # Drawn by more_sprites: the subjects people ask for most.
+    "horse": ("character", ("horse", "horses", "pony", "ponies", "unicorn", "unicorns")),
+    "cow": ("character", ("cow", "cows", "cattle", "bull", "calf")),
+    "sheep": ("character", ("sheep", "lamb", "lambs", "goat", "goats")),
+    "pig": ("character", ("pig", "pigs", "piglet", "piglets")),
+    "bear": ("character", ("bear", "bears", "teddy", "panda", "pandas")),
+    "fox": ("character", ("fox", "foxes", "wolf", "wolves")),
+    "rabbit": ("character", ("rabbit", "rabbits", "bunny", "bunnies", "hare", "mouse", "mice")),
+    "elephant": ("character", ("elephant", "elephants")),
+    "lion": ("character", ("lion", "lions", "lioness")),
+    "tiger": ("character", ("tiger", "tigers", "leopard", "cheetah")),
+    "deer": ("character", ("deer", "reindeer", "stag", "moose", "giraffe", "giraffes")),
+    "house": ("character", ("house", "houses", "home", "cottage", "cabin", "hut", "village",
+                            "farmhouse", "barn")),
+    "lighthouse": ("character", ("lighthouse", "lighthouses", "beacon")),
+    "castle": ("character", ("castle", "castles", "palace", "fortress", "kingdom", "tower")),
+    "windmill": ("character", ("windmill", "windmills", "wind turbine")),
+    "tent": ("character", ("tent", "tents", "camping", "campsite", "camp")),
+    "flower": ("character", ("flower", "flowers", "rose", "roses", "tulip", "tulips",
+                             "sunflower", "sunflowers", "daisy")),
+    "snowman": ("character", ("snowman", "snowmen")),
+    "robot": ("character", ("robot", "robots", "android", "cyborg", "droid")),
+    "butterfly": ("character", ("butterfly", "butterflies", "moth", "bee", "bees")),
+    "airplane": ("character", ("airplane", "airplanes", "plane", "planes", "jet", "aeroplane",
+                               "aircraft")),
+    "train": ("character", ("train", "trains", "railway", "locomotive", "subway", "tram")),
+    "bus": ("character", ("bus", "buses", "school bus")),
+    "bicycle": ("character", ("bicycle", "bicycles", "bike", "bikes", "cycling", "cyclist")),
+    "dragon": ("character", ("dragon", "dragons", "dinosaur", "dinosaurs", "dino")),
+    "heart": ("character", ("heart", "hearts", "love")),
+    "cake": ("character", ("cake", "cakes", "cupcake", "birthday cake", "dessert")),
+    "pizza": ("character", ("pizza", "pizzas")),
+    "umbrella": ("character", ("umbrella", "umbrellas", "parasol")),
 }  # fmt: skip
 PLURAL_WORDS = frozenset(
     {
@@ -222,6 +255,11 @@ PLURAL_WORDS = frozenset(
         "sailboats",
         "rockets",
         "spaceships",
+        *"""horses ponies unicorns cows cattle lambs goats pigs piglets bears pandas foxes wolves
+        rabbits bunnies mice elephants lions tigers giraffes houses village castles lighthouses
+        windmills tents flowers roses tulips sunflowers snowmen robots butterflies bees airplanes
+        planes trains buses bicycles bikes dragons dinosaurs hearts cakes pizzas umbrellas
+        """.split(),  # noqa: SIM905 - a word list reads better as words
     }
 )
 
@@ -546,3 +584,77 @@ def _resolve_colours(name: str, time_of_day: str, tints: list[str]) -> dict[str,
         "accents": [_hex(a) for a in accents],
         "light": round(level, 3),
     }
+
+
+# Words that carry no drawable subject: articles, prepositions, pronouns, common verbs and
+# adjectives, in English and French (our first users write French). Whatever is left of a prompt
+# once these and the vocabulary above are taken out is what the renderer can't draw.
+FILLER_WORDS = frozenset(
+    """a an the and or but of in on at to from into onto over under above below behind beside
+    near by with without through across around along between among up down out off for as is
+    are was were be being been it its it's this that these those there here their his her my
+    your our some many few lots lot very really so too just all each every one two three
+    four five six seven eight nine ten of while then when where who which what how big small
+    little tiny huge giant large tall short long old new young beautiful pretty cute nice
+    lovely amazing awesome cool epic realistic cinematic detailed high quality hd k style
+    shot scene video clip film view close closeup wide angle background foreground looking
+    look looks watching sitting standing lying playing having making doing going goes comes
+    coming being gets getting together alone only full empty other another same le la les un
+    une des du de d l et ou sur sous dans avec sans pour par au aux en entre vers chez qui
+    que quoi est sont il elle ils elles son sa ses leur leurs mon ma mes ce cette ces tres
+    plus moins petit petite petits petites grand grande grands grandes beau belle beaux
+    belles joli jolie vieux vieille nouveau nouvelle""".split()  # noqa: SIM905 - a word list reads better as words
+)
+
+
+def _vocabulary_words() -> frozenset[str]:
+    """Every single word some table reacts to (phrases split into their words)."""
+    tables: list[dict[str, tuple[str, ...]]] = [
+        {k: w for k, (_, w) in SUBJECT_WORDS.items()},
+        PALETTE_WORDS, TIME_WORDS, PARTICLE_WORDS, CAMERA_WORDS, SUBJECT_MOTION_WORDS,
+        MOOD_WORDS, {"colour": tuple(COLOR_WORDS)},
+    ]  # fmt: skip
+    words = {"underwater"}
+    for table in tables:
+        for phrases in table.values():
+            for phrase in phrases:
+                words.update(phrase.split())
+    return frozenset(words)
+
+
+VOCABULARY = _vocabulary_words()
+
+
+def _singular(word: str) -> set[str]:
+    forms = {word}
+    if word.endswith("ies"):
+        forms.add(word[:-3] + "y")
+    if word.endswith("es"):
+        forms.add(word[:-2])
+    if word.endswith("s"):
+        forms.add(word[:-1])
+    return forms
+
+
+def understood(prompt: str) -> dict[str, list[str]]:
+    """What the local renderer will draw for ``prompt`` and which of its words it can't draw.
+
+    ``drew``: the subjects, weather and light the words asked for, as the renderer names them
+    (``"mountains"``, ``"rain"``, ``"sunset"``); ``cant_draw``: the remaining content words in
+    prompt order, e.g. ``{"drew": ["sunset", "mountains", "birds"], "cant_draw": ["lighthouse"]}``.
+    Pure and cheap: the create page calls it on every keystroke (through the quote API).
+    """
+    scene = describe_scene(prompt, 0)
+    drew: list[str] = []
+    for hit in scene["matched"]:
+        label, _, feature = hit["feature"].partition(":")
+        if label in ("subject", "particles", "time_of_day", "palette") and feature not in drew:
+            drew.append(feature)
+    cant: list[str] = []
+    for token in _tokens(prompt):
+        if len(token) < 3 or token in FILLER_WORDS or token in cant:
+            continue
+        if _singular(token) & VOCABULARY:
+            continue
+        cant.append(token)
+    return {"drew": drew, "cant_draw": cant[:12]}

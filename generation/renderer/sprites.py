@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
+from generation.renderer import more_sprites
 from generation.renderer.planes import Layer, layer_from_rgba
 from generation.renderer.scene import RGB
 
@@ -23,15 +24,16 @@ SS = 2
 NATURAL_MOTION = {
     "cat": "walk", "dog": "walk", "person": "walk", "car": "run", "bird": "fly", "fish": "swim",
     "balloon": "drift", "boat": "bob", "rocket": "fly", "portrait": "drift",
+    **more_sprites.NATURAL_MOTION,
 }  # fmt: skip
 # Size of each kind, as (width, height) in units of min(frame width, height).
 SIZES = {
     "cat": (0.3, 0.2), "dog": (0.34, 0.24), "person": (0.16, 0.34), "car": (0.42, 0.19),
     "bird": (0.13, 0.09), "fish": (0.24, 0.13), "balloon": (0.17, 0.3), "boat": (0.34, 0.34),
-    "rocket": (0.12, 0.3),
+    "rocket": (0.12, 0.3), **more_sprites.SIZES,
 }  # fmt: skip
-WALKERS = frozenset({"cat", "dog", "person", "car"})
-POSES = {"cat": 2, "dog": 2, "person": 2, "bird": 3, "fish": 2, "rocket": 2}
+WALKERS = frozenset({"cat", "dog", "person", "car", *more_sprites.WALKERS})
+POSES = {"cat": 2, "dog": 2, "person": 2, "bird": 3, "fish": 2, "rocket": 2, **more_sprites.POSES}
 
 
 def _shade(color: RGB, k: float) -> tuple[int, int, int, int]:
@@ -194,7 +196,7 @@ def _rocket(d: ImageDraw.ImageDraw, w: float, h: float, c: RGB, pose: int) -> No
 
 DRAW: dict[str, Callable[[ImageDraw.ImageDraw, float, float, RGB, int], None]] = {
     "cat": _cat, "dog": _dog, "person": _person, "bird": _bird, "fish": _fish,
-    "balloon": _balloon, "car": _car, "boat": _boat, "rocket": _rocket,
+    "balloon": _balloon, "car": _car, "boat": _boat, "rocket": _rocket, **more_sprites.DRAW,
 }  # fmt: skip
 
 

@@ -113,6 +113,8 @@ class Animator:
                 colour = accents[0]
             sprite = build_sprite(kind, colour, unit, light, spin=spin)
             motion = scene["motion"]["subjects"] or NATURAL_MOTION[kind]
+            if NATURAL_MOTION[kind] == "stand":
+                motion = "stand"  # a dancing cat doesn't make the house dance
             if motion == "swim" and kind not in ("fish",):
                 motion = "walk"
             for j in range(subject["count"]):
@@ -234,6 +236,12 @@ class Animator:
             )
             angle = 4.5 * math.sin(2 * math.pi * t / 3.1 + phase)
             return cx - sw / 2, base - sh * 0.85, angle
+        if motion == "stand":  # buildings, plants, food: planted on the ground, in parallax
+            cx = W * (0.18 + 0.64 * ((p[2] + actor.spread) % 1.0)) - cam[0] * 0.5
+            base = ground + (0.02 + 0.03 * p[3]) * self.stage.unit
+            if kind == "lighthouse" or kind == "castle":
+                base = min(base, horizon + sh * 0.35)
+            return cx - sw / 2, base - sh, angle
         # drift and spin: a slow Lissajous wander; balloons also rise.
         cx = W * (0.2 + 0.6 * p[2]) + math.sin(2 * math.pi * t / (8 + 4 * p[1]) + phase) * 0.12 * W
         cy0 = H * (0.32 + 0.12 * p[3] if kind == "portrait" else 0.2 + 0.35 * p[3])

@@ -24,6 +24,33 @@
 
   seconds.addEventListener("input", function () { secondsOut.textContent = seconds.value; });
 
+  // The server's limit on the prompt (the textarea's maxlength comes from it), counted down.
+  const promptCount = document.getElementById("prompt-count");
+  function updateCount() {
+    const max = Number(promptCount.dataset.max);
+    const left = max - form.prompt.value.length;
+    promptCount.textContent = interpolate(ngettext("%(left)s character left", "%(left)s characters left", left), { left: left }, true);
+    promptCount.classList.toggle("error", left <= 0);
+  }
+  form.prompt.addEventListener("input", updateCount);
+  updateCount();
+
+  // What the local renderer would draw of the prompt, and the words it can't, before the click.
+  const understoodBox = document.getElementById("understood");
+  function showUnderstood(u, backend) {
+    understoodBox.textContent = "";
+    understoodBox.hidden = !u || backend !== "local" || (!u.drew.length && !u.cant_draw.length);
+    if (understoodBox.hidden) return;
+    if (u.drew.length) understoodBox.append(interpolate(gettext("Will draw: %(things)s"), { things: u.drew.join(", ") }, true));
+    if (u.drew.length && u.cant_draw.length) understoodBox.append(" — ");
+    if (u.cant_draw.length) {
+      const cant = document.createElement("span");
+      cant.className = "cant";
+      cant.textContent = interpolate(gettext("can't draw: %(words)s"), { words: u.cant_draw.join(", ") }, true);
+      understoodBox.append(cant);
+    }
+  }
+
   // The exact price, and the balance after it, before the click.
   const priceBox = document.getElementById("price");
   let quoteTimer = null;
@@ -33,6 +60,7 @@
       seconds: Number(seconds.value), aspect: form.aspect.value,
       tier: form.tier.value, policy: form.policy.value,
     };
+    if (form.prompt.value.trim()) payload.prompt = form.prompt.value;
     const response = await fetch(priceBox.dataset.api, {
       method: "POST",
       credentials: "same-origin",
@@ -42,7 +70,8 @@
     if (!response.ok) return;
     const q = await response.json();
     priceBox.textContent = "";
-    const options = document.getElementById("route-options");
+    const options = document.getElementById("route-options") || { hidden: true };
+    showUnderstood(q.understood, q.chosen && q.chosen.backend);
     if (!q.chosen) {
       priceBox.classList.add("error");
       priceBox.textContent = interpolate(gettext("No backend here can make this clip: %(reasons)s."), {
@@ -64,6 +93,7 @@
     priceBox.dataset.credits = c.credits;
     priceBox.dataset.backend = c.backend;
     const rows = document.getElementById("route-rows");
+    if (!rows) return; // the comparison of backends is shown to staff only
     rows.textContent = "";
     q.candidates.forEach(function (candidate) {
       const tr = document.createElement("tr");
@@ -140,6 +170,8 @@
     job = data;
     jobBox.hidden = false;
     document.getElementById("job-result").hidden = true;
+    // On a phone the form fills the screen: bring the progress into view (it then stays pinned).
+    jobBox.scrollIntoView({ block: "nearest", behavior: matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth" });
     render(data);
     schedulePoll();
   }
