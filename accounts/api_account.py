@@ -18,6 +18,7 @@ from accounts.serializers import StrictSerializer
 from config.api_errors import ErrorSerializer
 from config.errors import NotFound
 from config.media import stored_file_response
+from config.schema import results_of
 from config.storage import private_storage
 from config.throttling import ActionThrottle
 
@@ -109,7 +110,9 @@ def _base_url(request: Request) -> str:
 class ApiTokensView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(responses={200: ApiTokenSerializer(many=True), 401: ErrorSerializer})
+    @extend_schema(
+        responses={200: results_of(ApiTokenSerializer, name="ApiTokenList"), 401: ErrorSerializer}
+    )
     def get(self, request: Request) -> Response:
         rows = tokens.api_tokens_for_user(user=request.user)[:200]
         return Response({"results": ApiTokenSerializer(rows, many=True).data})
@@ -244,7 +247,12 @@ class ExportsView(APIView):
     throttle_classes = [ActionThrottle]
     throttle_scope = "export"
 
-    @extend_schema(responses={200: DataExportSerializer(many=True), 401: ErrorSerializer})
+    @extend_schema(
+        responses={
+            200: results_of(DataExportSerializer, name="DataExportList"),
+            401: ErrorSerializer,
+        }
+    )
     def get(self, request: Request) -> Response:
         rows = exports.exports_for_user(user=request.user)[:20]
         return Response({"results": DataExportSerializer(rows, many=True).data})
