@@ -57,6 +57,8 @@ PROMPTS = [
 ]  # fmt: skip
 FINAL = {"succeeded", "failed", "cancelled", "blocked"}
 SEED = """
+import time
+
 from accounts.services import user_create
 from feed.services import video_publish
 from generation import services
@@ -65,7 +67,12 @@ for seed in range(3):
     job, _ = services.job_create(owner=owner, request=services.JobRequest(
         prompt="a calm sea at dawn", seconds=1, seed=seed))
     services.job_run(job_id=job.pk)
-    job.refresh_from_db()
+    # A running worker may have claimed the job first: wait for whoever renders it.
+    for _ in range(600):
+        job.refresh_from_db()
+        if job.status in {"succeeded", "failed", "cancelled", "blocked"}:
+            break
+        time.sleep(0.5)
     video_publish(job=job, user=owner)
 """
 
