@@ -193,7 +193,7 @@ def test_opening_a_tag_steers_for_you_towards_it() -> None:
     viewer = UserFactory()
     # Forty clips scored above the tagged one (beyond the candidates a page looks at): without
     # the tag it would come last.
-    others = [VideoFactory(score=10.0 + i * 0.1) for i in range(40)]
+    others = [VideoFactory(score=10.0 + i * 0.01) for i in range(40)]
     tagged = _tagged("volcan", score=9.0)
     client = _client(viewer)
     assert client.get("/api/v1/tags/volcan").status_code == 200
