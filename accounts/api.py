@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate, logout
 from django.utils.translation import gettext as _
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -20,7 +20,9 @@ from accounts import lifecycle, selectors, services
 from accounts.api_account import DeletionScheduledSerializer, PasswordSerializer
 from accounts.serializers import (
     AvatarUploadSerializer,
+    BlockStateSerializer,
     FollowStateSerializer,
+    MuteStateSerializer,
     NotificationGroupSerializer,
     NotificationsReadSerializer,
     ProfileSerializer,
@@ -154,7 +156,7 @@ class ProfileView(APIView):
 
     @extend_schema(responses=ProfileSerializer)
     def get(self, request: Request, handle: str) -> Response:
-        user = selectors.profile_get(handle=handle)
+        user = selectors.profile_get(handle=handle, viewer=request.user)
         following = selectors.is_following(follower=request.user, followee=user)
         return Response(profile_data(user, is_following=following))
 
@@ -164,13 +166,16 @@ class ProfileVideosView(APIView):
 
     @extend_schema(responses=FeedPageSerializer)
     def get(self, request: Request, handle: str) -> Response:
-        creator = selectors.user_get_by_handle(handle=handle)
+        creator = selectors.user_get_by_handle(handle=handle, viewer=request.user)
         try:
             limit = int(request.query_params.get("limit", 18))
         except ValueError:
             limit = 18
         page = profile_videos_page(
-            creator=creator, cursor=request.query_params.get("cursor"), limit=max(1, min(limit, 60))
+            creator=creator,
+            cursor=request.query_params.get("cursor"),
+            limit=max(1, min(limit, 60)),
+            viewer=request.user,
         )
         liked = liked_video_ids(viewer=request.user, video_ids=[v.pk for v in page.videos])
         return Response(
@@ -194,6 +199,56 @@ class FollowView(APIView):
         followee = selectors.user_get_by_handle(handle=handle)
         following = services.follow_set(follower=request.user, followee=followee, following=False)
         return Response({"following": following})
+
+
+RELATION_ERRORS = {
+    400: OpenApiResponse(description="Yourself."),
+    401: OpenApiResponse(description="Not signed in."),
+    404: OpenApiResponse(description="No such user."),
+}
+
+
+class BlockView(APIView):
+    """Block: the two people no longer see each other's clips, comments, profiles, mentions or
+    notifications, follows between them end, and neither may use the other's cameo or remix
+    the other's clips. Unblocking restores visibility (not the follows)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    throttle_classes = [ActionThrottle]
+    throttle_scope = "follow"
+
+    @extend_schema(request=None, responses={200: BlockStateSerializer, **RELATION_ERRORS})
+    def post(self, request: Request, handle: str) -> Response:
+        other = selectors.user_get_by_handle(handle=handle)
+        blocking = services.block_set(blocker=request.user, blocked=other, blocking=True)
+        return Response({"blocking": blocking})
+
+    @extend_schema(request=None, responses={200: BlockStateSerializer, **RELATION_ERRORS})
+    def delete(self, request: Request, handle: str) -> Response:
+        other = selectors.user_get_by_handle(handle=handle)
+        blocking = services.block_set(blocker=request.user, blocked=other, blocking=False)
+        return Response({"blocking": blocking})
+
+
+class MuteView(APIView):
+    """Mute: this person's clips leave your feeds (For You, Following, newest); nothing else
+    changes and they are not told."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    throttle_classes = [ActionThrottle]
+    throttle_scope = "follow"
+
+    @extend_schema(request=None, responses={200: MuteStateSerializer, **RELATION_ERRORS})
+    def post(self, request: Request, handle: str) -> Response:
+        other = selectors.user_get_by_handle(handle=handle)
+        muting = services.mute_set(muter=request.user, muted=other, muting=True)
+        return Response({"muting": muting})
+
+    @extend_schema(request=None, responses={200: MuteStateSerializer, **RELATION_ERRORS})
+    def delete(self, request: Request, handle: str) -> Response:
+        other = selectors.user_get_by_handle(handle=handle)
+        muting = services.mute_set(muter=request.user, muted=other, muting=False)
+        return Response({"muting": muting})
 
 
 class NotificationsView(APIView):

@@ -29,6 +29,8 @@ urlpatterns = [
     path("users/<str:handle>", api.ProfileView.as_view(), name="api-profile"),
     path("users/<str:handle>/videos", api.ProfileVideosView.as_view(), name="api-profile-videos"),
     path("users/<str:handle>/follow", api.FollowView.as_view(), name="api-follow"),
+    path("users/<str:handle>/block", api.BlockView.as_view(), name="api-block"),
+    path("users/<str:handle>/mute", api.MuteView.as_view(), name="api-mute"),
     path("notifications", api.NotificationsView.as_view(), name="api-notifications"),
     path("notifications/read", api.NotificationsReadView.as_view(), name="api-notifications-read"),
 ]

@@ -8,11 +8,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
-from accounts.models import Follow, Notification, NotificationKind, User
+from accounts.models import Block, Follow, Mute, Notification, NotificationKind, User
 from config.errors import NotFound
 
 # Whole sentences per kind and shape (one actor, two, one and N others), so every language can
@@ -111,13 +120,29 @@ def can_moderate(user: Any) -> bool:
     )
 
 
-def profile_get(*, handle: str) -> User:
-    """A user with follower/following/clip/like counts, in one query."""
+def _visible_to(viewer: Any) -> Any:
+    """People, less those who blocked this viewer (who do not exist for them)."""
+    people = User.objects.filter(is_active=True)
+    if getattr(viewer, "is_authenticated", False):
+        people = people.exclude(blocks_made__blocked_id=viewer.pk)
+    return people
+
+
+def profile_get(*, handle: str, viewer: Any = None) -> User:
+    """A user with follower/following/clip/like counts and, for a signed-in viewer, whether the
+    viewer blocks or mutes them (`blocking`, `muting`), in one query. Someone who blocked the
+    viewer is "no such user"."""
     from feed.models import Video, VideoStatus
 
     visible = Video.objects.filter(creator=OuterRef("pk"), status=VideoStatus.VISIBLE)
+    people = _visible_to(viewer)
+    if getattr(viewer, "is_authenticated", False):
+        people = people.annotate(
+            blocking=Exists(Block.objects.filter(blocker_id=viewer.pk, blocked_id=OuterRef("pk"))),
+            muting=Exists(Mute.objects.filter(muter_id=viewer.pk, muted_id=OuterRef("pk"))),
+        )
     user = (
-        User.objects.filter(username__iexact=handle, is_active=True)
+        people.filter(username__iexact=handle)
         .annotate(
             followers=Coalesce(
                 _count_subquery(Follow.objects.filter(followee=OuterRef("pk")), "followee"),
@@ -143,8 +168,9 @@ def profile_get(*, handle: str) -> User:
     return user
 
 
-def user_get_by_handle(*, handle: str) -> User:
-    user = User.objects.filter(username__iexact=handle, is_active=True).first()
+def user_get_by_handle(*, handle: str, viewer: Any = None) -> User:
+    """An active user by handle; with a viewer, not someone who blocked them."""
+    user = _visible_to(viewer).filter(username__iexact=handle).first()
     if user is None:
         raise NotFound("No such user.")
     return user
@@ -224,3 +250,46 @@ def notifications_grouped(*, user: User, limit: int = 200) -> list[NotificationG
         )
     result.sort(key=lambda group: group.latest_at, reverse=True)
     return result
+
+
+# --- Blocks and mutes ----------------------------------------------------------------------
+
+
+def blocked_between(*, a_id: int, b_id: int) -> bool:
+    """Whether either of two people blocked the other (one query)."""
+    return Block.objects.filter(
+        Q(blocker_id=a_id, blocked_id=b_id) | Q(blocker_id=b_id, blocked_id=a_id)
+    ).exists()
+
+
+def blocked_q(*, viewer: Any, field: str, mutes: bool = False) -> Q:
+    """A filter matching rows whose `field` (a user id column: "creator_id", "author_id") is
+    someone the viewer blocked or was blocked by, and with `mutes` someone the viewer muted.
+    Subqueries only: a list filtered by it costs no query more. Matches nothing for a visitor."""
+    if not getattr(viewer, "is_authenticated", False):
+        return Q(pk__in=[])
+    lookup = f"{field}__in"
+    q = Q(**{lookup: Block.objects.filter(blocker_id=viewer.pk).values("blocked_id")}) | Q(
+        **{lookup: Block.objects.filter(blocked_id=viewer.pk).values("blocker_id")}
+    )
+    if mutes:
+        q |= Q(**{lookup: Mute.objects.filter(muter_id=viewer.pk).values("muted_id")})
+    return q
+
+
+def hidden_creator_ids(*, viewer: Any) -> set[int]:
+    """Creators whose clips leave this viewer's feeds (blocked either way, or muted), as a set
+    for ranking in Python: one query for a signed-in viewer, none for a visitor."""
+    if not getattr(viewer, "is_authenticated", False):
+        return set()
+    hidden = User.objects.filter(blocked_q(viewer=viewer, field="pk", mutes=True))
+    return set(hidden.values_list("pk", flat=True))
+
+
+def blocks_of(*, user: User) -> list[Block]:
+    """The people this user blocked, newest first, for the settings page."""
+    return list(Block.objects.filter(blocker=user).select_related("blocked").order_by("-id"))
+
+
+def mutes_of(*, user: User) -> list[Mute]:
+    return list(Mute.objects.filter(muter=user).select_related("muted").order_by("-id"))

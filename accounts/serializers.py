@@ -52,6 +52,8 @@ class ProfileSerializer(UserPublicSerializer):
     clips = serializers.IntegerField(read_only=True)
     likes_received = serializers.IntegerField(read_only=True)
     is_following = serializers.SerializerMethodField()
+    blocking = serializers.SerializerMethodField()
+    muting = serializers.SerializerMethodField()
 
     class Meta(UserPublicSerializer.Meta):
         fields = [
@@ -62,10 +64,18 @@ class ProfileSerializer(UserPublicSerializer):
             "clips",
             "likes_received",
             "is_following",
+            "blocking",
+            "muting",
         ]
 
     def get_is_following(self, user: User) -> bool:
         return bool(self.context.get("is_following", False))
+
+    def get_blocking(self, user: User) -> bool:
+        return bool(self.context.get("blocking", False))
+
+    def get_muting(self, user: User) -> bool:
+        return bool(self.context.get("muting", False))
 
 
 class ProfileUpdateSerializer(StrictSerializer):
@@ -115,4 +125,19 @@ class NotificationsReadSerializer(StrictSerializer):
 
 
 def profile_data(user: User, *, is_following: bool) -> dict[str, Any]:
-    return ProfileSerializer(user, context={"is_following": is_following}).data
+    """A profile as `accounts.selectors.profile_get` annotated it (`blocking`/`muting` are there
+    for a signed-in viewer)."""
+    context = {
+        "is_following": is_following,
+        "blocking": getattr(user, "blocking", False),
+        "muting": getattr(user, "muting", False),
+    }
+    return ProfileSerializer(user, context=context).data
+
+
+class BlockStateSerializer(serializers.Serializer):
+    blocking = serializers.BooleanField()
+
+
+class MuteStateSerializer(serializers.Serializer):
+    muting = serializers.BooleanField()

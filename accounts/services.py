@@ -11,12 +11,13 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.handles import handle_lookalike_of
-from accounts.models import User
+from accounts.models import Block, Follow, Mute, User
+from accounts.selectors import blocked_between
 from config.errors import DomainError
 
 logger = logging.getLogger(__name__)
@@ -98,10 +99,12 @@ def user_event_send(*, user_id: int, event: dict[str, Any]) -> None:
 
 def follow_set(*, follower: User, followee: User, following: bool) -> bool:
     """Follow or unfollow; repeating either is harmless. Returns whether follower now follows."""
-    from accounts.models import Follow, NotificationKind
+    from accounts.models import NotificationKind
 
     if follower.pk == followee.pk:
         raise DomainError("You can't follow yourself.", code="follow_self")
+    if following and blocked_between(a_id=follower.pk, b_id=followee.pk):
+        raise DomainError(_("You can't follow this person."), code="blocked")
     if not following:
         Follow.objects.filter(follower=follower, followee=followee).delete()
         return False
@@ -111,6 +114,34 @@ def follow_set(*, follower: User, followee: User, following: bool) -> bool:
     except IntegrityError:
         return True  # already following
     notify(recipient=followee, actor=follower, kind=NotificationKind.FOLLOW)
+    return True
+
+
+def block_set(*, blocker: User, blocked: User, blocking: bool) -> bool:
+    """Block or unblock; repeating either is harmless. Blocking also ends follows both ways, so
+    unblocking later does not silently bring back someone's clips. Returns whether blocker now
+    blocks blocked."""
+    if blocker.pk == blocked.pk:
+        raise DomainError(_("You can't block yourself."), code="block_self")
+    if not blocking:
+        Block.objects.filter(blocker=blocker, blocked=blocked).delete()
+        return False
+    with transaction.atomic():
+        Block.objects.get_or_create(blocker=blocker, blocked=blocked)
+        Follow.objects.filter(
+            Q(follower=blocker, followee=blocked) | Q(follower=blocked, followee=blocker)
+        ).delete()
+    return True
+
+
+def mute_set(*, muter: User, muted: User, muting: bool) -> bool:
+    """Mute or unmute: a muted person's clips leave the muter's feeds, nothing else changes."""
+    if muter.pk == muted.pk:
+        raise DomainError(_("You can't mute yourself."), code="mute_self")
+    if not muting:
+        Mute.objects.filter(muter=muter, muted=muted).delete()
+        return False
+    Mute.objects.get_or_create(muter=muter, muted=muted)
     return True
 
 
@@ -131,6 +162,8 @@ def notify(
 
     if recipient.pk == actor.pk:
         return
+    if blocked_between(a_id=recipient.pk, b_id=actor.pk):
+        return  # people who blocked each other hear nothing of each other
     if (
         once
         and Notification.objects.filter(

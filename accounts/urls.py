@@ -36,4 +36,5 @@ urlpatterns = [
         template_name="accounts/password_reset_complete.html"), name="password_reset_complete"),
     path("notifications/", views.notifications_page, name="notifications"),
     path("@<str:handle>/", views.profile_page, name="profile"),
+    path("@<str:handle>/relation/", views.relation_action, name="relation"),
 ]  # fmt: skip

@@ -11,11 +11,12 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts import lifecycle, selectors, services
 from accounts.forms import LoginForm, ProfileForm, SignUpForm
@@ -110,11 +111,11 @@ def welcome_page(request: HttpRequest) -> HttpResponse:
 
 def profile_page(request: HttpRequest, handle: str) -> HttpResponse:
     try:
-        user = selectors.profile_get(handle=handle)
+        user = selectors.profile_get(handle=handle, viewer=request.user)
     except NotFound as exc:
         raise Http404(exc.message) from exc
     following = selectors.is_following(follower=request.user, followee=user)
-    page = profile_videos_page(creator=user)
+    page = profile_videos_page(creator=user, viewer=request.user)
     liked = liked_video_ids(viewer=request.user, video_ids=[v.pk for v in page.videos])
     return render(
         request,
@@ -156,7 +157,45 @@ def settings_page(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Profile saved."))
                 return redirect("accounts:profile", handle=request.user.username)
         status = 400
-    return render(request, "accounts/settings.html", {"form": form}, status=status)
+    context = {
+        "form": form,
+        "blocks": selectors.blocks_of(user=request.user),
+        "mutes": selectors.mutes_of(user=request.user),
+    }
+    return render(request, "accounts/settings.html", context, status=status)
+
+
+RELATION_ACTIONS = {"block", "unblock", "mute", "unmute"}
+
+
+@login_required
+@require_POST
+def relation_action(request: HttpRequest, handle: str) -> HttpResponse:
+    """The block/mute buttons on profiles and their undo in settings (plain forms: no script)."""
+    action = request.POST.get("action", "")
+    if action not in RELATION_ACTIONS:
+        return HttpResponseBadRequest(_("Unknown action."))
+    try:
+        other = selectors.user_get_by_handle(handle=handle)
+        if action in {"block", "unblock"}:
+            services.block_set(blocker=request.user, blocked=other, blocking=action == "block")
+        else:
+            services.mute_set(muter=request.user, muted=other, muting=action == "mute")
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except DomainError as error:
+        return HttpResponseBadRequest(error.message)
+    done = {
+        "block": _("You blocked @%(handle)s."),
+        "unblock": _("You unblocked @%(handle)s."),
+        "mute": _("You muted @%(handle)s."),
+        "unmute": _("You unmuted @%(handle)s."),
+    }[action]
+    messages.success(request, done % {"handle": other.username})
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("accounts:settings")
+    return redirect(next_url)
 
 
 @login_required

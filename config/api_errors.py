@@ -17,6 +17,7 @@ HTTP_STATUS: dict[str, int] = {
     "insufficient_credits": 402,
     "forbidden": 403,
     "wrong_password": 403,
+    "blocked": 403,
     "cameo_not_allowed": 403,
     "edit_window_closed": 403,
     "not_found": 404,

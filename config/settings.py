@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Trigram similarity and full-text search on PostgreSQL (feed/search.py); inert on SQLite.
+    "django.contrib.postgres",
     "rest_framework",
     # Only for its table: migration accounts.0007 hashes tokens stored there in clear.
     "rest_framework.authtoken",

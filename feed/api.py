@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.utils.translation import gettext
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, status
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.request import Request
@@ -10,16 +11,21 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api_errors import ErrorSerializer
+from config.errors import DomainError
 from config.throttling import ActionThrottle
-from feed import selectors, services
+from feed import search, selectors, services, trending
 from feed.serializers import (
     CommentCreateSerializer,
     CommentEditSerializer,
     CommentSerializer,
     FeedPageSerializer,
     ForYouPageSerializer,
+    HashtagSerializer,
     LikeStateSerializer,
     ReportCreateSerializer,
+    SearchResultsSerializer,
+    TagPageSerializer,
+    TrendingSerializer,
     VideoSerializer,
     ViewCreateSerializer,
     videos_data,
@@ -52,7 +58,9 @@ class FeedView(APIView):
     @extend_schema(parameters=[CURSOR, LIMIT], responses=FeedPageSerializer)
     def get(self, request: Request) -> Response:
         page = selectors.feed_newest_page(
-            cursor=request.query_params.get("cursor"), limit=_limit(request)
+            cursor=request.query_params.get("cursor"),
+            limit=_limit(request),
+            base=selectors.visible_videos_for(viewer=request.user, mutes=True),
         )
         return _page_response(request, page)
 
@@ -101,7 +109,7 @@ class VideoDetailView(APIView):
 
     @extend_schema(responses=VideoSerializer)
     def get(self, request: Request, video_id: int) -> Response:
-        video = selectors.video_get_visible(video_id=video_id)
+        video = selectors.video_get_visible(video_id=video_id, viewer=request.user)
         liked = selectors.liked_video_ids(viewer=request.user, video_ids=[video.pk])
         return Response(videos_data([video], liked_ids=liked)[0])
 
@@ -125,13 +133,13 @@ class LikeView(APIView):
 
     @extend_schema(request=None, responses=LikeStateSerializer)
     def post(self, request: Request, video_id: int) -> Response:
-        video = selectors.video_get_visible(video_id=video_id)
+        video = selectors.video_get_visible(video_id=video_id, viewer=request.user)
         liked, count = services.like_set(user=request.user, video=video, liked=True)
         return Response({"liked": liked, "like_count": count})
 
     @extend_schema(request=None, responses=LikeStateSerializer)
     def delete(self, request: Request, video_id: int) -> Response:
-        video = selectors.video_get_visible(video_id=video_id)
+        video = selectors.video_get_visible(video_id=video_id, viewer=request.user)
         liked, count = services.like_set(user=request.user, video=video, liked=False)
         return Response({"liked": liked, "like_count": count})
 
@@ -143,13 +151,13 @@ class CommentsView(APIView):
 
     @extend_schema(responses=CommentSerializer(many=True))
     def get(self, request: Request, video_id: int) -> Response:
-        video = selectors.video_get_visible(video_id=video_id)
-        comments = selectors.comments_for_video(video=video)
+        video = selectors.video_get_visible(video_id=video_id, viewer=request.user)
+        comments = selectors.comments_for_video(video=video, viewer=request.user)
         return Response({"results": CommentSerializer(comments, many=True).data})
 
     @extend_schema(request=CommentCreateSerializer, responses={201: CommentSerializer})
     def post(self, request: Request, video_id: int) -> Response:
-        video = selectors.video_get_visible(video_id=video_id)
+        video = selectors.video_get_visible(video_id=video_id, viewer=request.user)
         serializer = CommentCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         parent = None
@@ -188,7 +196,7 @@ class ViewRecordView(APIView):
 
     @extend_schema(request=ViewCreateSerializer, responses={202: None})
     def post(self, request: Request, video_id: int) -> Response:
-        video = selectors.video_get_visible(video_id=video_id)
+        video = selectors.video_get_visible(video_id=video_id, viewer=request.user)
         serializer = ViewCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         key, new_anonymous_id = viewer_key(request)
@@ -206,7 +214,7 @@ class ReportView(APIView):
 
     @extend_schema(request=ReportCreateSerializer, responses={201: None})
     def post(self, request: Request, video_id: int) -> Response:
-        video = selectors.video_get_visible(video_id=video_id)
+        video = selectors.video_get_visible(video_id=video_id, viewer=request.user)
         serializer = ReportCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.report_create(reporter=request.user, video=video, **serializer.validated_data)
@@ -218,7 +226,7 @@ class LessLikeThisView(APIView):
 
     @extend_schema(request=None, responses={204: None})
     def post(self, request: Request, video_id: int) -> Response:
-        video = selectors.video_get_visible(video_id=video_id)
+        video = selectors.video_get_visible(video_id=video_id, viewer=request.user)
         services.less_like_this_add(user=request.user, video=video)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -228,5 +236,88 @@ class RemixesView(APIView):
 
     @extend_schema(responses=VideoSerializer(many=True))
     def get(self, request: Request, video_id: int) -> Response:
-        video = selectors.video_get_visible(video_id=video_id)
-        return Response({"results": videos_data(selectors.remixes_of(video=video))})
+        video = selectors.video_get_visible(video_id=video_id, viewer=request.user)
+        return Response(
+            {"results": videos_data(selectors.remixes_of(video=video, viewer=request.user))}
+        )
+
+
+class SearchView(APIView):
+    """People (handle, name), clips (prompt, caption) and hashtags matching `q`: visible clips
+    only, never people banned or blocked either way. A constant number of queries."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, required=True, description="Up to 100 characters.")],
+        responses={
+            200: SearchResultsSerializer,
+            400: OpenApiResponse(description="No query (`q` missing or blank)."),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        q = search.search_normalize(request.query_params.get("q", ""))
+        if not q:
+            raise DomainError(
+                gettext("Type something to search for."),
+                fields={"q": [gettext("Type something to search for.")]},
+            )
+        results = search.search(q=q, viewer=request.user)
+        liked = selectors.liked_video_ids(
+            viewer=request.user, video_ids=[v.pk for v in results.clips]
+        )
+        data = SearchResultsSerializer(results, context={"liked_ids": liked}).data
+        return Response(data)
+
+
+class TagView(APIView):
+    """A tag's visible clips, newest first (cursor pages), less those of people blocked or
+    muted. Opening a tag steers this viewer's For You towards it for a while."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        parameters=[CURSOR, LIMIT],
+        responses={
+            200: TagPageSerializer,
+            400: OpenApiResponse(description="Invalid cursor."),
+            404: OpenApiResponse(description="No such tag."),
+        },
+    )
+    def get(self, request: Request, tag: str) -> Response:
+        found = trending.tag_get(tag=tag)
+        key, new_anonymous_id = viewer_key(request)
+        services.tag_interest_add(viewer_key=key, tag=found.name)
+        page = trending.tag_videos_page(
+            tag=found,
+            viewer=request.user,
+            cursor=request.query_params.get("cursor"),
+            limit=max(1, min(_limit(request), selectors.FEED_MAX_PAGE_SIZE)),
+        )
+        liked = selectors.liked_video_ids(
+            viewer=request.user, video_ids=[v.pk for v in page.videos]
+        )
+        response = Response(
+            {
+                "tag": HashtagSerializer(found).data,
+                "results": videos_data(page.videos, liked_ids=liked),
+                "next_cursor": page.next_cursor,
+            }
+        )
+        return remember_anonymous(response, new_anonymous_id)
+
+
+class TrendingView(APIView):
+    """Clips and tags by recent engagement velocity (likes, comments, remixes of the last 48
+    hours, halved every 6 hours); shared for a minute, from the database when the cache is
+    down."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses={200: TrendingSerializer})
+    def get(self, request: Request) -> Response:
+        result = trending.trending(viewer=request.user)
+        liked = selectors.liked_video_ids(
+            viewer=request.user, video_ids=[v.pk for v in result.clips]
+        )
+        return Response(TrendingSerializer(result, context={"liked_ids": liked}).data)

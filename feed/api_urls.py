@@ -18,4 +18,7 @@ urlpatterns = [
     ),
     path("videos/<int:video_id>/remixes", api.RemixesView.as_view(), name="api-video-remixes"),
     path("comments/<int:comment_id>", api.CommentDetailView.as_view(), name="api-comment"),
+    path("search", api.SearchView.as_view(), name="api-search"),
+    path("tags/<str:tag>", api.TagView.as_view(), name="api-tag"),
+    path("trending", api.TrendingView.as_view(), name="api-trending"),
 ]

@@ -16,6 +16,20 @@ def video_upload_path(video: Video, filename: str) -> str:
     return f"videos/{video.creator_id}/{video.public_token}/{filename}"
 
 
+HASHTAG_MAX_CHARS = 50
+
+
+class Hashtag(models.Model):
+    """A #tag, stored once in its normal form (NFC, casefolded: "#Été" and "#été" are one tag);
+    filled from captions and prompts at publish (`feed.hashtags`)."""
+
+    name = models.CharField(max_length=HASHTAG_MAX_CHARS, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"#{self.name}"
+
+
 class Video(models.Model):
     creator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="videos"
@@ -68,6 +82,7 @@ class Video(models.Model):
     activity_at = models.DateTimeField(null=True, blank=True, db_index=True)
     scored_at = models.DateTimeField(null=True, blank=True)
     keywords = models.JSONField(default=list, blank=True)
+    hashtags = models.ManyToManyField(Hashtag, blank=True, related_name="videos")
 
     class Meta:
         ordering = ["-published_at", "-id"]

@@ -21,6 +21,10 @@ WEIGHTS = {"likes": 1.0, "comments": 1.5, "remixes": 2.0, "completion": 2.0, "cr
 # "Show less like this": penalties in score units (1 unit ≈ e× the engagement).
 LESS_CREATOR_PENALTY = 3.0
 LESS_KEYWORD_PENALTY = 0.75
+# A tag the viewer opened lately lifts its clips by about two days of freshness, fading by half
+# a day (feed.services.tag_interest_add; For You reads it per viewer).
+TAG_INTEREST_BOOST = 2.0
+TAG_INTEREST_HALF_LIFE_HOURS = 24.0
 
 STOPWORDS = frozenset(
     {
@@ -115,11 +119,16 @@ def keywords(prompt: str, limit: int = 8) -> list[str]:
 
 def personal_adjustment(
     *, creator_id: int, video_keywords: list[str], less_creators: dict[int, int],
-    less_keywords: dict[str, int],
+    less_keywords: dict[str, int], interests: dict[str, float] | None = None,
 ) -> float:  # fmt: skip
+    """ "Show less like this" pushes down; `interests` ("#tag" → 0..1, how recently the viewer
+    opened that tag) lifts up."""
     penalty = LESS_CREATOR_PENALTY * less_creators.get(creator_id, 0)
     penalty += LESS_KEYWORD_PENALTY * sum(less_keywords.get(word, 0) for word in video_keywords)
-    return -penalty
+    boost = 0.0
+    if interests:
+        boost = TAG_INTEREST_BOOST * max((interests.get(w, 0.0) for w in video_keywords), default=0)
+    return boost - penalty
 
 
 def limit_creator_runs(items: list, *, creator_of, max_run: int = 2) -> list:  # type: ignore[no-untyped-def]

@@ -19,6 +19,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.selectors import blocked_q
 from config.errors import DomainError, Forbidden, NotFound
 from feed import ranking, seen
 from feed.models import Comment, LessLikeThis, Like, Video, VideoStatus, View
@@ -54,6 +55,15 @@ def visible_videos() -> QuerySet[Video]:
     )
 
 
+def visible_videos_for(*, viewer: Any, mutes: bool = False) -> QuerySet[Video]:
+    """Visible clips less those of people the viewer blocked or was blocked by (and, with
+    `mutes`, muted: feeds only). Subqueries in the same statement, no query more."""
+    videos = visible_videos()
+    if getattr(viewer, "is_authenticated", False):
+        videos = videos.exclude(blocked_q(viewer=viewer, field="creator_id", mutes=mutes))
+    return videos
+
+
 def feed_newest_page(
     *, cursor: str | None = None, limit: int = FEED_PAGE_SIZE, base: QuerySet[Video] | None = None
 ) -> FeedPage:
@@ -75,8 +85,9 @@ def videos_of_job_ids(*, job_id: Any) -> list[int]:
     return list(Video.objects.filter(job_id=job_id).values_list("pk", flat=True))
 
 
-def video_get_visible(*, video_id: int) -> Video:
-    video = visible_videos().filter(pk=video_id).first()
+def video_get_visible(*, video_id: int, viewer: Any = None) -> Video:
+    """A visible clip; with a viewer, a clip by someone blocked either way is "no such clip"."""
+    video = visible_videos_for(viewer=viewer).filter(pk=video_id).first()
     if video is None:
         raise NotFound("No such clip.")
     return video
@@ -97,18 +108,22 @@ def following_page(
     *, viewer: Any, cursor: str | None = None, limit: int = FEED_PAGE_SIZE
 ) -> FeedPage:
     """Newest first from the creators the viewer follows."""
-    base = visible_videos().filter(creator__follower_set__follower=viewer)
+    base = visible_videos_for(viewer=viewer, mutes=True).filter(
+        creator__follower_set__follower=viewer
+    )
     return feed_newest_page(cursor=cursor, limit=limit, base=base)
 
 
-def profile_videos_page(*, creator: Any, cursor: str | None = None, limit: int = 18) -> FeedPage:
-    return feed_newest_page(
-        cursor=cursor, limit=limit, base=visible_videos().filter(creator=creator)
-    )
+def profile_videos_page(
+    *, creator: Any, cursor: str | None = None, limit: int = 18, viewer: Any = None
+) -> FeedPage:
+    base = visible_videos_for(viewer=viewer).filter(creator=creator)
+    return feed_newest_page(cursor=cursor, limit=limit, base=base)
 
 
-def remixes_of(*, video: Video, limit: int = 30) -> list[Video]:
-    return list(visible_videos().filter(remix_of=video).order_by("-published_at", "-id")[:limit])
+def remixes_of(*, video: Video, limit: int = 30, viewer: Any = None) -> list[Video]:
+    remixes = visible_videos_for(viewer=viewer).filter(remix_of=video)
+    return list(remixes.order_by("-published_at", "-id")[:limit])
 
 
 def liked_video_ids(*, viewer: Any, video_ids: Iterable[int]) -> set[int]:
@@ -152,6 +167,25 @@ def seen_ids(*, viewer_key: str, viewer: Any = None) -> list[int]:
         watched = View.objects.filter(user=viewer).order_by("-id").values_list("video_id")
         fallback.extend(video_id for (video_id,) in watched[:SEEN_MAX])
     return [*fallback, *queued]
+
+
+TAG_INTEREST_TTL_SECONDS = 3 * 24 * 3600
+TAG_INTEREST_MAX = 10
+
+
+def tag_interest_key(viewer_key: str) -> str:
+    return f"{settings.CACHES['default'].get('KEY_PREFIX', 'reverie')}:tags:{viewer_key}"
+
+
+def tag_interests(*, viewer_key: str) -> dict[str, float]:
+    """The tags this viewer opened lately, as ranking keywords ("#tag") weighted 1 (just now)
+    fading by half every TAG_INTEREST_HALF_LIFE_HOURS. One Redis read, no SQL; nothing when
+    Redis is away (ranking goes on without it; the seen set's outage breaker skips the call)."""
+    key = tag_interest_key(viewer_key)
+    rows = seen.outage.call("zrange", lambda: seen_store().zrange(key, 0, -1, withscores=True), [])
+    now = timezone.now().timestamp()
+    half_life = ranking.TAG_INTEREST_HALF_LIFE_HOURS * 3600
+    return {"#" + name.decode(): 0.5 ** (max(0.0, now - at) / half_life) for name, at in rows}
 
 
 def _less_like_this(viewer: Any) -> tuple[dict[int, int], dict[str, int]]:
@@ -209,10 +243,12 @@ def for_you_rank(
     pools: CandidatePools,
     limit: int = FEED_PAGE_SIZE,
     new_viewer: bool = False,
+    hidden: frozenset[int] | set[int] = frozenset(),
 ) -> list[int]:
     """The next For You page for this viewer: ranked clips they have not been shown, about a
     quarter new clips for discovery, never three in a row from one creator, adjusted by their
-    "show less like this". Reads only; the door remembers the page as seen
+    "show less like this", without clips by `hidden` creators (blocked or muted,
+    `accounts.selectors.hidden_creator_ids`). Reads only; the door remembers the page as seen
     (`feed.services.for_you_ids`).
 
     A constant number of queries: "less like this" (signed-in viewers), and the shared candidate
@@ -222,14 +258,34 @@ def for_you_rank(
     # A viewer key minted for this very request has seen nothing yet: no need to ask Redis.
     seen = set() if new_viewer else set(seen_ids(viewer_key=viewer_key, viewer=viewer))
     less_creators, less_words = _less_like_this(viewer)
+    interests = tag_interests(viewer_key=viewer_key)
     ranked_pool, fresh_pool = pools
     wanted = limit * CANDIDATE_FACTOR
-    # Stop at the first `wanted` unseen candidates instead of filtering the whole pool.
-    ranked = list(islice((c for c in ranked_pool if c.id not in seen), wanted))
-    fresh = list(islice((c for c in fresh_pool if c.id not in seen), wanted))
+    # Stop at the first `wanted` unseen candidates instead of filtering the whole pool; clips by
+    # hidden creators (blocked or muted) never count.
+    ranked = list(
+        islice((c for c in ranked_pool if c.id not in seen and c.creator_id not in hidden), wanted)
+    )
+    fresh = list(
+        islice((c for c in fresh_pool if c.id not in seen and c.creator_id not in hidden), wanted)
+    )
+    if interests:
+        # Clips of tags the viewer opened may sit below the top of the pool: bring some in, so
+        # the boost has something to lift.
+        have = {c.id for c in ranked}
+        tagged = (
+            c
+            for c in ranked_pool
+            if c.id not in seen
+            and c.id not in have
+            and c.creator_id not in hidden
+            and any(word in interests for word in c.keywords)
+        )
+        ranked.extend(islice(tagged, wanted))
     if len(ranked) < limit and len(ranked_pool) >= settings.FOR_YOU_POOL_SIZE:
         # This viewer has been through the shared pool: look deeper, for them alone.
-        deeper = visible_videos().exclude(pk__in=seen).order_by("-score", "-id")
+        deeper = visible_videos().exclude(pk__in=seen).exclude(creator_id__in=hidden)
+        deeper = deeper.order_by("-score", "-id")
         ranked = _candidates(deeper, limit * CANDIDATE_FACTOR)
 
     def adjusted(candidate: Candidate) -> float:
@@ -238,10 +294,12 @@ def for_you_rank(
             video_keywords=list(candidate.keywords),
             less_creators=less_creators,
             less_keywords=less_words,
+            interests=interests,
         )
 
-    # Without "less like this" the adjustment is zero for every clip: rank by the score alone.
-    personal = adjusted if (less_creators or less_words) else attrgetter("score")
+    # Without "less like this" or opened tags the adjustment is zero for every clip: rank by the
+    # score alone.
+    personal = adjusted if (less_creators or less_words or interests) else attrgetter("score")
 
     ranked.sort(key=personal, reverse=True)
     rng = random.Random(f"{viewer_key}:{len(seen)}")
@@ -319,25 +377,36 @@ def _decode_replay(cursor: str) -> tuple[float, int] | None:
 
 
 def _replay_candidates(
-    *, ranked_pool: list[Candidate], after: tuple[float, int] | None, limit: int
+    *,
+    ranked_pool: list[Candidate],
+    after: tuple[float, int] | None,
+    limit: int,
+    hidden: frozenset[int] | set[int] = frozenset(),
 ) -> list[Candidate]:
     """Clips in rank order (best first) after a (score, id) position. While the shared pool
     holds every visible clip it answers without a query; past it, one slim keyset query."""
 
     def is_after(candidate: Candidate) -> bool:
-        return after is None or (candidate.score, candidate.id) < after
+        return candidate.creator_id not in hidden and (
+            after is None or (candidate.score, candidate.id) < after
+        )
 
     from_pool = [c for c in ranked_pool if is_after(c)][:limit]
     if len(from_pool) >= limit or len(ranked_pool) < settings.FOR_YOU_POOL_SIZE:
         return from_pool
-    rows = visible_videos().order_by("-score", "-id")
+    rows = visible_videos().exclude(creator_id__in=hidden).order_by("-score", "-id")
     if after is not None:
         rows = rows.filter(Q(score__lt=after[0]) | Q(score=after[0], id__lt=after[1]))
     return _candidates(rows, limit)
 
 
 def for_you_continue(
-    *, unseen: list[int], pools: CandidatePools, cursor: str | None, limit: int
+    *,
+    unseen: list[int],
+    pools: CandidatePools,
+    cursor: str | None,
+    limit: int,
+    hidden: frozenset[int] | set[int] = frozenset(),
 ) -> ForYouPage:
     """For You never dead-ends: after the viewer's unseen ranked clips (`for_you_rank`), when
     they don't fill the page, a "caught up" point, then every visible clip again in rank order
@@ -352,10 +421,10 @@ def for_you_continue(
         return ForYouPage(ids=unseen, next_cursor="next", caught_up_at=None)
     wanted = limit - len(unseen)
     ranked_pool = pools[0]
-    replay = _replay_candidates(ranked_pool=ranked_pool, after=after, limit=limit)
+    replay = _replay_candidates(ranked_pool=ranked_pool, after=after, limit=limit, hidden=hidden)
     replay = [c for c in replay if c.id not in unseen]
     if not replay and after is not None:
-        replay = _replay_candidates(ranked_pool=ranked_pool, after=None, limit=limit)
+        replay = _replay_candidates(ranked_pool=ranked_pool, after=None, limit=limit, hidden=hidden)
         replay = [c for c in replay if c.id not in unseen]
     replay = replay[:wanted]
     if not replay:
@@ -368,16 +437,16 @@ def for_you_continue(
     )
 
 
-def comments_for_video(*, video: Video, limit: int = 100) -> list[Comment]:
-    """Top-level comments (oldest first) with their replies: two queries whatever the count."""
+def comments_for_video(*, video: Video, limit: int = 100, viewer: Any = None) -> list[Comment]:
+    """Top-level comments (oldest first) with their replies: two queries whatever the count.
+    Comments by people blocked either way are left out for this viewer."""
     # Banned people's comments go with them.
-    replies = (
-        Comment.objects.filter(author__is_active=True)
-        .select_related("author")
-        .order_by("created_at", "id")
-    )
+    authors = Comment.objects.filter(author__is_active=True)
+    if getattr(viewer, "is_authenticated", False):
+        authors = authors.exclude(blocked_q(viewer=viewer, field="author_id"))
+    replies = authors.select_related("author").order_by("created_at", "id")
     return list(
-        Comment.objects.filter(video=video, parent__isnull=True, author__is_active=True)
+        authors.filter(video=video, parent__isnull=True)
         .select_related("author")
         .prefetch_related(Prefetch("replies", queryset=replies))
         .order_by("created_at", "id")[:limit]

@@ -31,6 +31,9 @@ class VideoSerializer(serializers.ModelSerializer):
     liked = serializers.SerializerMethodField()
     remix_of = RemixSourceSerializer(read_only=True, allow_null=True)
     remix_of_deleted = serializers.SerializerMethodField()
+    hashtags = serializers.SerializerMethodField(
+        help_text="The clip's #tags (normal form), each with a page at /tags/<tag>/."
+    )
 
     class Meta:
         model = Video
@@ -58,6 +61,7 @@ class VideoSerializer(serializers.ModelSerializer):
             "remix_depth",
             "remix_of_deleted",
             "published_at",
+            "hashtags",
         ]
         read_only_fields = fields
 
@@ -82,6 +86,10 @@ class VideoSerializer(serializers.ModelSerializer):
 
     def get_liked(self, video: Video) -> bool:
         return video.pk in self.context.get("liked_ids", ())
+
+    def get_hashtags(self, video: Video) -> list[str]:
+        # Stored with the keywords at publish ("#tag"): no query per clip.
+        return [word[1:] for word in video.keywords or () if word.startswith("#")]
 
 
 class FeedPageSerializer(serializers.Serializer):
@@ -148,3 +156,36 @@ class LikeStateSerializer(serializers.Serializer):
 
 def videos_data(videos: list[Video], *, liked_ids: set[int] | None = None) -> list[dict[str, Any]]:
     return VideoSerializer(videos, many=True, context={"liked_ids": liked_ids or set()}).data
+
+
+class HashtagSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    clips = serializers.IntegerField(source="clip_count")
+    url = serializers.SerializerMethodField()
+    api_url = serializers.SerializerMethodField()
+
+    def get_url(self, tag: Any) -> str:
+        return reverse("feed:tag", args=[tag.name])
+
+    def get_api_url(self, tag: Any) -> str:
+        return reverse("api-tag", args=[tag.name])
+
+
+class SearchResultsSerializer(serializers.Serializer):
+    query = serializers.CharField()
+    people = UserPublicSerializer(many=True)
+    clips = VideoSerializer(many=True)
+    hashtags = HashtagSerializer(many=True)
+
+
+class TagPageSerializer(FeedPageSerializer):
+    tag = HashtagSerializer()
+
+
+class TrendingHashtagSerializer(HashtagSerializer):
+    velocity = serializers.FloatField(help_text="Decayed engagement of the last 48 hours.")
+
+
+class TrendingSerializer(serializers.Serializer):
+    clips = VideoSerializer(many=True)
+    hashtags = TrendingHashtagSerializer(many=True)

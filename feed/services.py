@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -17,16 +19,26 @@ from django.utils.translation import gettext
 
 from accounts.handles import mention_lookalikes_refuse
 from accounts.models import NotificationKind, User
-from accounts.selectors import can_moderate, handle_lookup_keys, handle_resolve, mentioned_handles
+from accounts.selectors import (
+    blocked_between,
+    blocked_q,
+    can_moderate,
+    handle_lookup_keys,
+    handle_resolve,
+    hidden_creator_ids,
+    mentioned_handles,
+)
 from accounts.services import notify
 from config.errors import Conflict, DomainError, Forbidden, NotFound
 from config.storage import private_storage, public_storage
 from credits.services import revenue_share_for_publish
 from feed import ranking, seen
+from feed.hashtags import hashtags_in
 from feed.localcache import local
 from feed.models import (
     COMMENT_MAX_CHARS,
     Comment,
+    Hashtag,
     LessLikeThis,
     Like,
     Report,
@@ -37,16 +49,22 @@ from feed.models import (
 )
 from feed.selectors import (
     FEED_PAGE_SIZE,
+    TAG_INTEREST_MAX,
+    TAG_INTEREST_TTL_SECONDS,
     CandidatePools,
     ForYouPage,
     candidate_pools_build,
     for_you_continue,
     for_you_rank,
+    seen_store,
+    tag_interest_key,
     visible_videos,
 )
 from feed.serializers import VideoSerializer
 from generation.models import GenerationJob, JobStatus
 from generation.policy import caption_check, comment_check
+
+logger = logging.getLogger(__name__)
 
 COMMENT_EDIT_WINDOW = timedelta(minutes=15)
 
@@ -54,6 +72,15 @@ COMMENT_EDIT_WINDOW = timedelta(minutes=15)
 def _copy(source: Storage, name: str, target: Storage, target_name: str) -> str:
     with source.open(name, "rb") as handle:
         return target.save(target_name, handle)
+
+
+def hashtags_attach(*, video: Video, names: list[str]) -> None:
+    """Store the clip's tags (parsed once, at publish): two queries and one insert whatever
+    their number; an existing tag is reused."""
+    if not names:
+        return
+    Hashtag.objects.bulk_create([Hashtag(name=name) for name in names], ignore_conflicts=True)
+    video.hashtags.set(Hashtag.objects.filter(name__in=names))
 
 
 def video_publish(*, job: GenerationJob, user: User, caption: str = "") -> tuple[Video, bool]:
@@ -68,16 +95,19 @@ def video_publish(*, job: GenerationJob, user: User, caption: str = "") -> tuple
         raise DomainError(verdict.reason, code="caption_blocked",
                           fields={"caption": [verdict.reason]})  # fmt: skip
     parent = job.remix_of if job.remix_of_id else None
+    caption = caption.strip()[:300]
+    tags = hashtags_in(job.prompt, caption)
     video = Video(
         creator=user,
         job=job,
         remix_of=parent,
         remix_root=(parent.remix_root or parent) if parent else None,
         remix_depth=(parent.remix_depth + 1) if parent else 0,
-        keywords=ranking.keywords(job.prompt),
+        # Tags join the keywords: "less like this" and a tapped tag (For You) both weigh them.
+        keywords=ranking.keywords(job.prompt) + [f"#{tag}" for tag in tags],
         public_token=secrets.token_hex(12),
         prompt=job.prompt,
-        caption=caption.strip()[:300],
+        caption=caption,
         seed=job.seed,
         aspect=job.aspect,
         width=job.width or 0,
@@ -105,6 +135,7 @@ def video_publish(*, job: GenerationJob, user: User, caption: str = "") -> tuple
     try:
         with transaction.atomic():
             video.save()
+            hashtags_attach(video=video, names=tags)
             # Licensed characters earn their rights holders a share of what the clip cost.
             revenue_share_for_publish(job=job)
             transaction.on_commit(candidate_pools_forget)
@@ -218,8 +249,12 @@ def comment_create(
 ) -> Comment:
     body = _clean_comment_body(body)
     answered = parent  # whose comment this answers: they get the REPLY notification
+    if blocked_between(a_id=author.pk, b_id=video.creator_id):
+        raise NotFound("No such clip.")
     if parent is not None:
         if parent.video_id != video.pk or parent.deleted_at is not None:
+            raise NotFound("No such comment.")
+        if blocked_between(a_id=author.pk, b_id=parent.author_id):
             raise NotFound("No such comment.")
         # One level deep: answering a reply answers its thread.
         if parent.parent_id is not None:
@@ -239,9 +274,10 @@ def comment_create(
     if handles:
         found = {
             user.username: user
+            # People blocked either way are neither linked nor told.
             for user in User.objects.filter(
                 username__in=handle_lookup_keys(handles), is_active=True
-            )
+            ).exclude(blocked_q(viewer=author, field="pk"))
         }
         mentioned: list[User] = []
         for handle in sorted(handles):
@@ -348,6 +384,22 @@ def seen_flush() -> None:
     seen.flush()
 
 
+def tag_interest_add(*, viewer_key: str, tag: str) -> None:
+    """The viewer opened a tag: For You lifts that tag's clips for them for a while
+    (`selectors.tag_interests`). Best effort: without Redis the tag page still works."""
+    key = tag_interest_key(viewer_key)
+
+    def write() -> bool:
+        pipe = seen_store().pipeline()
+        pipe.zadd(key, {tag: time.time()})
+        pipe.zremrangebyrank(key, 0, -TAG_INTEREST_MAX - 1)
+        pipe.expire(key, TAG_INTEREST_TTL_SECONDS)
+        pipe.execute()
+        return True
+
+    seen.outage.call("zadd", write, False)
+
+
 def candidate_pools() -> CandidatePools:
     """The candidate pools, shared by every viewer for a few seconds (and kept by each process
     for FOR_YOU_LOCAL_SECONDS): most For You requests then cost no ranking query and no Redis
@@ -388,6 +440,7 @@ def for_you_ids(
         pools=candidate_pools(),
         limit=limit,
         new_viewer=new_viewer,
+        hidden=hidden_creator_ids(viewer=viewer),
     )
     seen_add(viewer_key=viewer_key, video_ids=ids)
     return ids
@@ -405,11 +458,17 @@ def for_you_feed(
     end) clips already seen behind the "caught up" point (`selectors.for_you_continue`). Costs
     what for_you_ids costs while the shared pool holds every visible clip."""
     pools = candidate_pools()
+    hidden = hidden_creator_ids(viewer=viewer)  # blocked either way, or muted
     unseen = for_you_rank(
-        viewer=viewer, viewer_key=viewer_key, pools=pools, limit=limit, new_viewer=new_viewer
+        viewer=viewer,
+        viewer_key=viewer_key,
+        pools=pools,
+        limit=limit,
+        new_viewer=new_viewer,
+        hidden=hidden,
     )
     seen_add(viewer_key=viewer_key, video_ids=unseen)
-    return for_you_continue(unseen=unseen, pools=pools, cursor=cursor, limit=limit)
+    return for_you_continue(unseen=unseen, pools=pools, cursor=cursor, limit=limit, hidden=hidden)
 
 
 def for_you_page(

@@ -9,4 +9,6 @@ urlpatterns = [
     path("v/<int:video_id>/captions.vtt", views.captions, name="captions"),
     path("v/<int:video_id>/delete/", views.video_delete_page, name="video-delete"),
     path("v/<int:video_id>/comments/", views.comments_drawer, name="comments"),
+    path("search/", views.search_page, name="search"),
+    path("tags/<str:tag>/", views.tag_page, name="tag"),
 ]

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from config.api_errors import http_status_for
 from config.errors import DomainError, NotFound
-from feed import selectors, services
+from feed import search, selectors, services, trending
 from feed.captions import prompt_vtt
 from feed.serializers import videos_data
 from feed.viewer import remember_anonymous, viewer_key
@@ -70,10 +70,10 @@ def _origin(url: str) -> str:
 
 def video_page(request: HttpRequest, video_id: int) -> HttpResponse:
     try:
-        video = selectors.video_get_visible(video_id=video_id)
+        video = selectors.video_get_visible(video_id=video_id, viewer=request.user)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    remixes = selectors.remixes_of(video=video)
+    remixes = selectors.remixes_of(video=video, viewer=request.user)
     liked = selectors.liked_video_ids(viewer=request.user, video_ids=[video.pk])
     return render(
         request,
@@ -93,7 +93,7 @@ def video_page(request: HttpRequest, video_id: int) -> HttpResponse:
 def captions(request: HttpRequest, video_id: int) -> HttpResponse:
     """The clip's prompt as a WebVTT captions track (the <track> of every card)."""
     try:
-        video = selectors.video_get_visible(video_id=video_id)
+        video = selectors.video_get_visible(video_id=video_id, viewer=request.user)
     except NotFound as exc:
         raise Http404(exc.message) from exc
     response = HttpResponse(prompt_vtt(video=video), content_type="text/vtt; charset=utf-8")
@@ -119,7 +119,7 @@ def video_delete_page(request: HttpRequest, video_id: int) -> HttpResponse:
 def comments_drawer(request: HttpRequest, video_id: int) -> HttpResponse:
     """GET: the drawer's content; POST (htmx form): add a comment, answer with the new content."""
     try:
-        video = selectors.video_get_visible(video_id=video_id)
+        video = selectors.video_get_visible(video_id=video_id, viewer=request.user)
     except NotFound as exc:
         raise Http404(exc.message) from exc
     error = ""
@@ -142,7 +142,7 @@ def comments_drawer(request: HttpRequest, video_id: int) -> HttpResponse:
             # htmx swaps only 2xx by default; the form shows the error in place.
             status = 200 if request.headers.get("HX-Request") else status
         video.refresh_from_db(fields=["comment_count"])
-    comments = selectors.comments_for_video(video=video)
+    comments = selectors.comments_for_video(video=video, viewer=request.user)
     return render(
         request,
         "feed/_comments.html",
@@ -150,3 +150,46 @@ def comments_drawer(request: HttpRequest, video_id: int) -> HttpResponse:
          if error else ""},
         status=status,
     )  # fmt: skip
+
+
+def search_page(request: HttpRequest) -> HttpResponse:
+    """People, clips and tags for `q`; without a query, what is trending."""
+    q = search.search_normalize(request.GET.get("q", ""))
+    results = search.search(q=q, viewer=request.user) if q else None
+    rising = None if q else trending.trending(viewer=request.user, clips=12, tags=12)
+    clips = results.clips if results else rising.clips if rising else []
+    liked = selectors.liked_video_ids(viewer=request.user, video_ids=[v.pk for v in clips])
+    return render(
+        request,
+        "feed/search.html",
+        {
+            "q": q,
+            "results": results,
+            "trending": rising,
+            "clips": videos_data(clips, liked_ids=liked),
+        },
+    )
+
+
+def tag_page(request: HttpRequest, tag: str) -> HttpResponse:
+    """A tag's clips, newest first; opening it steers the viewer's For You towards the tag."""
+    try:
+        found = trending.tag_get(tag=tag)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    key, new_anonymous_id = viewer_key(request)
+    services.tag_interest_add(viewer_key=key, tag=found.name)
+    page = trending.tag_videos_page(tag=found, viewer=request.user)
+    liked = selectors.liked_video_ids(viewer=request.user, video_ids=[v.pk for v in page.videos])
+    response = render(
+        request,
+        "feed/tag.html",
+        {
+            "tag": found,
+            "grid": {
+                "results": videos_data(page.videos, liked_ids=liked),
+                "next_cursor": page.next_cursor,
+            },
+        },
+    )
+    return remember_anonymous(response, new_anonymous_id)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.selectors import blocked_between
 from accounts.services import user_event_send
 from config.broker import BROKER_RETRY_AFTER, broker_reachable
 from config.errors import Conflict, DomainError, PromptBlocked, ServiceUnavailable
@@ -126,6 +127,9 @@ def job_create(
         remix_source = visible_videos().filter(pk=request.remix_of).first()
         if remix_source is None:
             raise DomainError("Invalid input.", fields={"remix_of": ["No such clip to remix."]})
+        if blocked_between(a_id=owner.pk, b_id=remix_source.creator_id):
+            message = _("You can't remix this clip: one of you blocked the other.")
+            raise DomainError(message, code="blocked", fields={"remix_of": [message]})
     seed = request.seed if request.seed is not None else secrets.randbelow(2**31)
     # Cameos first: a refused cameo is a 403 before anything is created or charged.
     # (A refusal by a cameo's permission setting is told to its owner.)

@@ -36,7 +36,9 @@ def create_page(request: HttpRequest) -> HttpResponse:
     remix_source = None
     if request.GET.get("remix_of", "").isdigit():
         try:
-            remix_source = video_get_visible(video_id=int(request.GET["remix_of"]))
+            remix_source = video_get_visible(
+                video_id=int(request.GET["remix_of"]), viewer=request.user
+            )
         except NotFound:
             remix_source = None
     if remix_source is not None:

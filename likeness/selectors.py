@@ -10,11 +10,17 @@ import numpy as np
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 from PIL import Image
 
 from accounts.handles import mention_lookalikes_refuse
 from accounts.models import Follow, User
-from accounts.selectors import handle_lookup_keys, handle_resolve, mentioned_handles
+from accounts.selectors import (
+    blocked_between,
+    handle_lookup_keys,
+    handle_resolve,
+    mentioned_handles,
+)
 from config.errors import DomainError, NotFound
 from config.storage import private_storage
 from feed.models import VideoStatus
@@ -51,6 +57,10 @@ def cameo_refusal(*, cameo: Cameo, requester: User) -> str | None:
         return f"@{cameo.handle} is not a verified cameo."
     if requester.pk == cameo.owner_id:
         return None
+    if blocked_between(a_id=requester.pk, b_id=cameo.owner_id):
+        return gettext("You can't use @%(handle)s: one of you blocked the other.") % {
+            "handle": cameo.handle
+        }
     level = cameo.permission
     if level == CameoPermissionLevel.EVERYONE:
         return None

@@ -306,8 +306,8 @@ def test_caught_up_pages_cost_constant_queries(
 ) -> None:
     clips = [VideoFactory() for _ in range(count)]
     services.seen_add(viewer_key=f"u{user.pk}", video_ids=[v.pk for v in clips])
-    # "less like this", the shared pools (ranked, discovery), the chosen clips, the viewer's
-    # likes: replaying from the shared pool costs no query of its own.
-    with django_assert_num_queries(5):
+    # "less like this", the people blocked or muted, the shared pools (ranked, discovery), the
+    # chosen clips, the viewer's likes: replaying from the shared pool costs no query of its own.
+    with django_assert_num_queries(6):
         body = api.get("/api/v1/feed/for-you", {"limit": 20}).json()
     assert body["caught_up_at"] == 0 and len(body["results"]) == count

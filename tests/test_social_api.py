@@ -766,13 +766,14 @@ def test_for_you_api_costs_constant_queries(
     api: APIClient, user: Any, django_assert_num_queries: Any, count: int
 ) -> None:
     _clips_with_engagement(count, creators=[UserFactory() for _ in range(3)], viewer=user)
-    # "less like this", the shared pools (ranked, discovery), the chosen clips, the viewer's likes.
-    with django_assert_num_queries(5):
+    # "less like this", the people blocked or muted, the shared pools (ranked, discovery), the
+    # chosen clips, the viewer's likes.
+    with django_assert_num_queries(6):
         body = api.get("/api/v1/feed/for-you", {"limit": 20}).json()
     assert len(body["results"]) == count
     # While the pools and clip payloads are cached, the next page costs only the viewer's own
-    # rows: "less like this" and their likes.
-    with django_assert_num_queries(2):
+    # rows: "less like this", blocked or muted people, and their likes.
+    with django_assert_num_queries(3):
         api.get("/api/v1/feed/for-you", {"limit": 20})
 
 

@@ -38,6 +38,23 @@
     return node;
   }
 
+  // The caption as text nodes, each of the clip's #tags (as the server parsed them at publish)
+  // a link to its page; never HTML from the caption itself.
+  const TAG_RE = /#([\p{L}\p{N}_](?:[\p{L}\p{N}_-]*[\p{L}\p{N}_])?)/gu;
+  function withTagLinks(node, text, tags) {
+    const known = new Set(tags);
+    let last = 0;
+    for (const match of text.normalize("NFC").matchAll(TAG_RE)) {
+      const name = match[1].toLowerCase().normalize("NFC");
+      if (!known.has(name)) continue;
+      node.append(text.normalize("NFC").slice(last, match.index));
+      node.appendChild(el("a", { class: "hashtag", href: "/tags/" + encodeURIComponent(name) + "/" }, match[0]));
+      last = match.index + match[0].length;
+    }
+    node.append(text.normalize("NFC").slice(last));
+    return node;
+  }
+
   function icon(paths) {
     const ns = "http://www.w3.org/2000/svg";
     const svg = document.createElementNS(ns, "svg");
@@ -134,7 +151,7 @@
     const overlay = el("div", { class: "clip-overlay" });
     const who = el("a", { class: "creator", href: item.creator.profile_url }, "@" + item.creator.handle);
     overlay.appendChild(who);
-    if (item.caption) overlay.appendChild(el("p", { class: "caption" }, item.caption));
+    if (item.caption) overlay.appendChild(withTagLinks(el("p", { class: "caption" }), item.caption, item.hashtags || []));
     if (item.remix_of) {
       const remixOf = el("p", { class: "remix-of" }, gettext("Remix of") + " ");
       remixOf.appendChild(el("a", { href: item.remix_of.page_url }, "@" + item.remix_of.creator));
