@@ -50,6 +50,12 @@ PEOPLE = _t(
     "voisin|voisine|foule|civil|otage|prisonnier|policier|flic|soldat|passant|manifestant",
     "journaliste|prof|professeur|infirmiere|medecin|adolescent|adolescente|ado|humain|humains",
     "mannequin|actrice|acteur|blonde|brune|rousse|inconnu|inconnue|famille|villageois|il",
+    "dude|dudes|bloke|blokes|lad|lads|chick|chicks|grandma|grandpa|granny|old man|old woman",
+    "elderly|inmate|inmates|detainee|detainees|homeless|refugee|refugees|migrant|migrants",
+    "citizen|citizens|tourist|tourists|customer|cashier|driver|classmate|coworker|colleague",
+    "type|types|keum|meuf|meufs|mecs|individu|individus|bonhomme|vieux|vieille|grand mere",
+    "grand pere|papy|mamie|sdf|detenu|detenus|migrant|refugie|refugies|touriste|touristes",
+    "client|cliente|caissier|caissiere|chauffeur|collegue|camarade|pote|potes|gosse|gosses",
 )
 BODY = _t(
     "breast|breasts|boob|boobs|butt|buttocks|ass|crotch|groin|genitals|nipple|nipples|chest",
@@ -114,6 +120,18 @@ SEXUAL_STRONG = _t(
     "nothing underneath|nothing under her|rien dessous|rien en dessous|sans rien dessous",
     "no underwear|without underwear|sans culotte|sans soutien gorge|braless|no bra",
     "touching herself|touching himself|touches herself|touches himself|se touche",
+    "cunni|cunnis|broute minou|tailler une pipe|taille une pipe|taillait une pipe",
+    "faire une pipe|fait une pipe|turlute|sperme|semen|jizz|rimjob|footjob|titjob|titfuck",
+    "fisting|pegging|sixty nine|soixante neuf|sex video|sextape|hardcore porn|hardcore sex",
+    "plan cul|plans cul|coucherie|se faire prendre|gorge profonde|se caresse|se caressent",
+    "caresses intimes|caresse ses seins|caresses her breasts|fondles her|fondling her",
+    "sucks his|sucking his|licking her pussy|cunt|cock sucking|cocksucker|dick pic",
+    "nudes leak*|leaked nudes|nude selfie|nude photo*|photos nues|photo nue|onlyfans*",
+    "mym|pornhub|xvideos|xhamster|youporn|brazzers|chaturbate|stripchat",
+    "takes off her bra|taking off her bra|takes off her panties|enleve son soutien gorge",
+    "enleve sa culotte|retire sa culotte|retire son soutien gorge|nue integrale",
+    "a oilp|nichon*|milf|milfs|cougar sex|sugar daddy sex|one night stand sex",
+    "excitee sexuellement|sexually aroused|aroused|bande dur|il bande",
 )
 NAKED = _t(
     "naked|nude|undressed|undressing|unclothed|without clothes|no clothes|no clothing",
@@ -187,6 +205,12 @@ HARM_VERBS = _t(
     "arrache les yeux|arracher les yeux|brise la nuque|briser la nuque|fracasse le crane",
     "fracasser le crane|defonce le crane|crible de balles|criblee de balles",
     "cribles de balles|criblees de balles|etrip*|depec*|eventr*",
+    "beaten to a pulp|beat to a pulp|beats to a pulp|beating to a pulp|curb stomp*",
+    "smash his face|smashes his face|smashed his face|smash her face|smashed her face",
+    "kicked in the head|kicks him in the head|kicking him in the head|headshot|head shot",
+    "slaps to death|bleeds out|bleeding out|slash his throat|slash her throat",
+    "cogne*|frapp*|passe a tabac|passage a tabac|lyncha*|egorgea*|defigur*|disfigur*",
+    "massacring|butcher*|hack to death|hacks to death|hacked to death",
 )
 HARM_EXCEPTIONS = _t(
     "heart attack|panic attack|anxiety attack|asthma attack|attack on titan|crise cardiaque",
@@ -200,6 +224,9 @@ HARM_EXCEPTIONS = _t(
     "cake batter|batter up|baseball|cricket|whip it|horse|cheval|jockey",
     "mouette*|tickle*|chatouill*|perfectly executed|well executed|flawlessly executed",
     "executed a perfect|executes a perfect|executing a perfect",
+    "torch|torches|torchlight|flambeau*|butcher shop|butcher's|boucherie|butcher knife",
+    "frappe de balle|frappe au but|frappe le ballon|ball|ballon|balle|tennis|golf|drum*",
+    "batterie|tambour*|door|porte|keyboard|clavier|piano|punching bag|sac de frappe",
 )
 KILL = _t(
     "kill|kills|killed|killing|killer|killers|tuer|tue|tuee|tues|tuees|tuant|tuent|abattre",
@@ -235,6 +262,8 @@ SHOOT_EXCEPTIONS = _t(
     "monster*|monstre*|fireworks|confetti|t shirt cannon|vaccine|flu shot|injection|vaccin",
     "lasers|laser|space|rocket|fusee|pool|billiard*|billard|marbles|billes|snooker|golf",
     "hockey|puck|soccer|football|rugby|handball|netball|shooting range|stand de tir",
+    "giving a shot|gives a shot|got a shot|get a shot|booster|jab|nurse|patient|hospital",
+    "infirmiere|piqure|dose|doses",
 )
 SELF_HARM_STRONG = _t(
     "setting himself on fire|sets himself on fire|set himself on fire|set herself on fire",
@@ -277,6 +306,21 @@ SELF_HARM_STRONG = _t(
     "se jette du haut|se defenestrer|se defenestre|defenestration|surdose|avaler des cachets",
     "envie de mourir|veut mourir|veux mourir|corde au cou|se faire du mal",
     "se blesser volontairement",
+    "gun in their mouth|gun in his own mouth|gun in her own mouth|barrel in his mouth",
+    "barrel in her mouth|barrel in their mouth|pulls the trigger on himself|unalive*",
+    "pulling the trigger on himself|pulling the trigger on herself|sewerslide|kms",
+    "overdose on purpose|overdosing on purpose|od on pills|took all the pills|takes all the pills",
+    "whole bottle of pills|entire bottle of pills|tout le tube de cachets|boite de cachets",
+    "jumps off a bridge|jumping off a bridge|jumped off a bridge|jump off a bridge",
+    "jumps off the roof|jumping off the roof|jumps off a building|jumping off a building",
+    "saute du pont|saute d'un pont|saute du toit|saute d'un immeuble|saute dans le vide",
+    "razor to her wrist|razor to his wrist|blade to her wrist|blade to his wrist",
+    "hanging herself|hanging himself|hangs herself|hangs himself|hanged himself",
+    "hanged herself|rope around his neck|rope around her neck|corde autour du cou",
+    "slit her wrists|slit his wrists|slits her wrists|slits his wrists|cuts her wrists",
+    "cuts his wrists|cutting her wrists|cutting his wrists|se taillade les veines",
+    "se tranche les veines|se coupe les poignets|se couper les poignets|self hatred cutting",
+    "pro mia|anorexia tips|conseils anorexie|starve myself|starving myself|se faire vomir",
 )
 WRISTS = _t(
     "wrist|wrists|vein|veins|forearm|forearms|arm|arms|thigh|thighs|skin|poignet|poignets",
@@ -332,6 +376,19 @@ HATE_STRONG = _t(
     "brule le coran|sous homme|sous hommes|race inferieure|races inferieures|inferior race",
     "antisemit*|anti semit*|racist caricature|caricature raciste|antisemite*|islamophob*",
     "racist propaganda|propagande raciste|propagande antisemite|caricature antisemite",
+    "isis fighter*|isis recruit*|isis video|isis execution|isis soldier*|isis militant*",
+    "daesh|daech|etat islamique|islamic state fighter*|islamic state flag|jihadist*",
+    "djihadist*|jihadi|jihadis|al qaeda|al qaida|recruitment video for|propaganda video",
+    "video de propagande|terrorist recruitment|recrutement terroriste|beheading video",
+    "martyrdom video|mein kampf|third reich|troisieme reich|waffen ss|ss officer*",
+    "hitler youth|jeunesses hitleriennes|white nationalist*|nationaliste blanc*|proud boys",
+    "atomwaffen|totenkopf|fourteen words|14 words|rahowa|god hates fags|god hates gays",
+    "death to america|death to israel|mort a israel|mort a l'amerique|kill all jews",
+    "kill all muslims|ratonnade*|chasse aux arabes|chasse aux noirs|chasse aux juifs",
+    "chasse aux gays|chasse aux migrants|racist skinhead*|skinhead gang*|bande de skinheads",
+    "les arabes dehors|arabes dehors|les noirs dehors|les juifs dehors|immigres dehors",
+    "dehors les arabes|dehors les noirs|dehors les juifs|dehors les immigres",
+    "foreigners out|immigrants out|muslims out|jews out|refugees go home|migrants go home",
 )
 HATE_ACTIONS = _t(
     "kill|kills|killing|exterminate*|exterminating|extermination|eradicate*|gas|gassing",
@@ -348,6 +405,9 @@ HATE_INSULTS = _t(
     "apes|monkeys|disease|plague|inferior|scum|pigs|dogs|terrorists|invaders|criminals",
     "vermine|cafards|rats|animaux|sous hommes|parasites|salete|sauvages|singes|maladie",
     "peste|inferieurs|racaille|porcs|chiens|terroristes|envahisseurs|criminels",
+    "guenon|guenons|cancer|burning in hell|bruler en enfer|brulent en enfer|rotting in hell",
+    "rapists|violeurs|controlling the world|control the world|controlent le monde",
+    "controlling the media|are evil|sont le mal",
 )
 GROUPS = _t(
     "jew|jews|jewish|muslim|muslims|islam|arab|arabs|black people|blacks|whites|white people",
@@ -1498,6 +1558,8 @@ RULES: list[dict[str, Any]] = [
             "asgard|hundred acre|hedgehog|herisson|paw patrol|pat patrouille|bikini bottom",
             "under the sea|little mermaid|petite sirene|snow queen|ice powers|let it go",
             "green cap|red cap and mustache|casquette rouge|moustache|plumber|plombier",
+            "ice castle|ice palace|chateau de glace|palais de glace|snowman|bonhomme de neige",
+            "magic ice|glace magique|ice queen|princess|princesse|castle|chateau|kingdom|royaume",
         ),
         window=6,
     ),
