@@ -18,8 +18,11 @@ Words are written as they normalise: no accents needed, French elisions dropped 
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 
@@ -56,6 +59,8 @@ PEOPLE = _t(
     "type|types|keum|meuf|meufs|mecs|individu|individus|bonhomme|vieux|vieille|grand mere",
     "grand pere|papy|mamie|sdf|detenu|detenus|migrant|refugie|refugies|touriste|touristes",
     "client|cliente|caissier|caissiere|chauffeur|collegue|camarade|pote|potes|gosse|gosses",
+    "rival|rivals|enemy|enemies|ennemi|ennemis|traitor|traitors|traitre|snitch|balance",
+    "gang member|gang members|cartel member|cartel members|membre|membres",
 )
 BODY = _t(
     "breast|breasts|boob|boobs|butt|buttocks|ass|crotch|groin|genitals|nipple|nipples|chest",
@@ -77,6 +82,9 @@ SEXUAL_NEAR_CHILD = _t(
     "lingerie|underwear|panties|thong|bra|erotic*|seductive|seductively|sensual|provocative",
     "porn*|xxx|molest*|grope*|groping|fondl*|abuse*|rape*|raping|aroused|horny|striptease",
     "stripping|strips|pedo*|pedophil*|paedophil*|genital*|sexualised|sexualized|hentai",
+    "being touched|touched by|touches her|touching her|touching him|inappropriately",
+    "grooming|groomed|groomer|touche par|touchee par|embrasse sur la bouche",
+    "kisses on the mouth|kissing on the mouth|on the lips",
     "sexe|sexuel|sexuelle|sexy|nu|nue|nus|nues|deshabille*|lingerie|sous vetements|culotte",
     "string|erotique|seduisant*|provocant*|attouchement*|viol|viole|violee|abus sexuel*",
     "pedophil*|pedo|pornographi*|porno|excite*|excitee|lascive|aguicheuse|strip tease",
@@ -84,6 +92,8 @@ SEXUAL_NEAR_CHILD = _t(
 IN_BED_WITH = _t(
     "in bed with|dans un lit avec|au lit avec|dans le lit avec|with an adult man",
     "avec un adulte|with an adult|with a grown man|avec un homme adulte|shirtless man",
+    "adulte qui embrasse|adult kissing|adult kisses|grown man kissing|homme qui embrasse",
+    "embrasse sur la bouche|kisses on the mouth|kissing on the mouth|kiss on the mouth",
 )
 SEXUAL_STRONG = _t(
     "porn|porno|porns|pornographic|pornography|pornstar|porn star|xxx|nsfw|hentai|rule 34",
@@ -211,6 +221,11 @@ HARM_VERBS = _t(
     "slaps to death|bleeds out|bleeding out|slash his throat|slash her throat",
     "cogne*|frapp*|passe a tabac|passage a tabac|lyncha*|egorgea*|defigur*|disfigur*",
     "massacring|butcher*|hack to death|hacks to death|hacked to death",
+    "cutting up|cuts up|cut up|chopping up|chops up|chopped up|hacking up|hacks up|sawing up",
+    "planter au couteau|plante au couteau|se fait planter|se faire planter|coup de couteau",
+    "coups de couteau|surine*|larde de coups|crucified|crucifies|crucifying|crucifixion",
+    "crucifie|crucifiee|crucifier|head blown off|heads blown off|blows his head off",
+    "blew his head off|blowing his head off|shot in the back|shot in the head|balle dans la tete",
 )
 HARM_EXCEPTIONS = _t(
     "heart attack|panic attack|anxiety attack|asthma attack|attack on titan|crise cardiaque",
@@ -227,6 +242,10 @@ HARM_EXCEPTIONS = _t(
     "torch|torches|torchlight|flambeau*|butcher shop|butcher's|boucherie|butcher knife",
     "frappe de balle|frappe au but|frappe le ballon|ball|ballon|balle|tennis|golf|drum*",
     "batterie|tambour*|door|porte|keyboard|clavier|piano|punching bag|sac de frappe",
+    "chicken|poulet|vegetables|legumes|onion*|oignon*|meat|viande|fish|poisson|carrot*",
+    "carotte*|potato*|fruit*|bread|pain|cake|gateau|wood|bois|paper|papier|cardboard",
+    "carton|fabric|tissu|pizza|jesus|christ|painting|peinture|icon|icone|church|eglise",
+    "renaissance|stained glass|vitrail|passion play|chemin de croix|stations of the cross",
 )
 KILL = _t(
     "kill|kills|killed|killing|killer|killers|tuer|tue|tuee|tues|tuees|tuant|tuent|abattre",
@@ -358,7 +377,7 @@ HATE_STRONG = _t(
     "1488|aryan race|aryan nation|master race|race war|ethnic cleansing|gas the jews",
     "holocaust denial|holocaust never happened|isis flag|isis propaganda|jihadi propaganda",
     "jihadist propaganda|terrorist propaganda|al qaeda propaganda|nigger*|nigga*|faggot*",
-    "fag|fags|kike|kikes|chink|chinks|spic|spics|wetback*|raghead*|towelhead*|tranny",
+    "fag|fags|kike|kikes|chink|chinks|re:spics?|wetback*|raghead*|towelhead*|tranny",
     "trannies|retard|retards|retarded|gook|gooks|untermensch*|subhuman*|sand nigger*",
     "bougnoul*|bicot*|youpin*|youtre*|negro|negros|negre|negres|negresse|sale arabe",
     "sales arabes|sale noir|sales noirs|sale juif|sales juifs|sale pede|sales pedes|pede",
@@ -407,6 +426,10 @@ HATE_INSULTS = _t(
     "peste|inferieurs|racaille|porcs|chiens|terroristes|envahisseurs|criminels",
     "guenon|guenons|cancer|burning in hell|bruler en enfer|brulent en enfer|rotting in hell",
     "rapists|violeurs|controlling the world|control the world|controlent le monde",
+    "stealing|steal|steals|thieves|thief|voleurs|voleuses|kidnappers|stealing children",
+    "voleurs d'enfants|controlling the banks|control the banks|controlent les medias",
+    "controlent les banques|controlling the media|traites comme des chiens|like dogs",
+    "comme des chiens|comme des animaux|like animals|dying out|is dying|is being replaced",
     "controlling the media|are evil|sont le mal",
 )
 GROUPS = _t(
@@ -679,7 +702,8 @@ REAL_PEOPLE_EXCEPTIONS = _t(
     "modi operandi|modus|madonna and child|madonna with child|the madonna|vierge|virgin",
     "renaissance|painting|icon|chavez ravine|castro district|churchill downs|lincoln car",
     "lincoln memorial|lincoln tunnel|lincoln center|einstein ring|einstein bagel",
-    "the rock paper|rock band|rock n roll|rock and roll",
+    "the rock paper|rock band|rock n roll|rock and roll|the rocks|on the rocks|rocks",
+    "pape de fiction|pape fictif|fictional pope|pope of fiction",
 )
 
 # --- rights holders: characters and franchises set to block -----------------------------------
@@ -1211,6 +1235,36 @@ RULES: list[dict[str, Any]] = [
     ),
     _rule("self_harm.means", "self_harm", JUMP_DEATH, near=MEANS, window=6),
     _rule(
+        "self_harm.overdose",
+        "self_harm",
+        _t(
+            "whole bottle|entire bottle|whole box|entire box|all the pills|all his pills",
+            "all her pills|handful of pills|handfuls of pills|dozens of pills|whole pack",
+            "boite entiere|une boite entiere|toute la boite|tout le flacon|flacon entier",
+            "tube entier|tout le tube|poignee de cachets|poignees de cachets|des dizaines de",
+            "tous les cachets|tous ses cachets|toute la plaquette|overdose|overdoses|surdose",
+        ),
+        near=_t(
+            "pills|pill|sleeping pills|painkillers|medication|meds|tablets|paracetamol",
+            "tylenol|xanax|opioids|fentanyl|cachets|comprimes|somniferes|medicaments",
+            "anxiolytiques|doliprane|swallow*|avale*|gobe*|takes|took|taking|prend|prendre",
+        ),
+        window=4,
+        unless=_t("pharmacy shelf|pharmacie|pharmacist|pharmacien|vitamin*|bonbon*|candy|mints"),
+    ),
+    _rule(
+        "self_harm.noose_hung",
+        "self_harm",
+        _t("noose|nooses|noeud coulant|noeuds coulants"),
+        near=_t(
+            "ceiling|ceiling fan|plafond|beam|beams|poutre|poutres|rafter|rafters|branch",
+            "branche|tied|tie|ties|tying|attache*|hanging|hangs|pend*|around|autour|lamp",
+            "lustre|chandelier|stairs|escalier|garage|barn|grange|bedroom|chambre",
+        ),
+        window=5,
+        unless=_t("western|cowboy|gallows humor|knot tutorial|sailor|marin|museum|musee"),
+    ),
+    _rule(
         "self_harm.noose",
         "self_harm",
         _t("noose|nooses|corde|rope"),
@@ -1296,6 +1350,35 @@ RULES: list[dict[str, Any]] = [
         reason="",
     ),
     _rule("violence.harm", "violence", HARM_VERBS, near=PEOPLE, window=4, unless=HARM_EXCEPTIONS),
+    _rule(
+        "violence.blood_pool",
+        "violence",
+        _t(
+            "re:(?:pool|pools|puddle|puddles|flaque|flaques|mare|mares) (?:of )?(?:his |her "
+            "|their |its )?(?:own )?(?:blood|sang)",
+            "re:(?:bathing|lying|laying|covered|soaked|drenched|swimming|sitting|kneeling"
+            "|baign\\w*|gis\\w*|couvert\\w*|trempe\\w*|allonge\\w*) (?:in|dans) (?:his |her "
+            "|their |son |sa |leur )?(?:own |propre )?(?:blood|sang)",
+            "re:(?:blood|sang) (?:spraying|spray|sprays|squirting|gushing|spurting|pouring"
+            "|everywhere|on the walls|sur les murs|partout|gicle\\w*|jaillit|jaillissant)",
+        ),
+        unless=_t("tomato|tomate|ketchup|paint|peinture|fake blood|faux sang|halloween"),
+    ),
+    _rule(
+        "sexual.slang",
+        "sexual",
+        _t(
+            "going at it|goes at it|went at it|reverse cowgirl|cowgirl position|riding him",
+            "rides him|riding a man|rides a man|riding his|chevauche un homme|nique*|niquer",
+            "niquent|niquait|pussy|pussies|wet pussy|se font niquer|se fait niquer",
+            "a quatre pattes en levrette|en levrette|en pleine sodomie|boner|boners|hard on",
+            "quickie|bonking|shagged|getting laid|get laid|nude scene|sex scene",
+        ),
+        unless=_t(
+            "pussy cat|pussycat|pussy willow|puss in boots|kitty|cat|chat|chaton|riot|horse"
+            "|cheval|poney|pony|bike|velo|motorcycle|moto|wave|vague|bull|taureau"
+        ),
+    ),
     _rule(
         "violence.face",
         "violence",
@@ -1560,6 +1643,7 @@ RULES: list[dict[str, Any]] = [
             "green cap|red cap and mustache|casquette rouge|moustache|plumber|plombier",
             "ice castle|ice palace|chateau de glace|palais de glace|snowman|bonhomme de neige",
             "magic ice|glace magique|ice queen|princess|princesse|castle|chateau|kingdom|royaume",
+            "goomba|goombas|koopa|koopas|bowser|luigi|yoshi|kart|question block|warp pipe",
         ),
         window=6,
     ),
@@ -1600,4 +1684,58 @@ def default_policy_install(apps: Any, *, update: bool = False) -> dict[str, int]
                 key=f"rights.{key}", defaults=fields
             )
         created["rights_holders"] += was_created
+    return created
+
+
+def _rule_fingerprint(row: dict[str, Any]) -> str:
+    fields = [row["category_id"], row["kind"], row["pattern"], row["near"], row["window"],
+              row["unless"], row["reason"]]  # fmt: skip
+    return hashlib.sha256(json.dumps(fields).encode()).hexdigest()[:16]
+
+
+def _holder_fingerprint(row: dict[str, Any]) -> str:
+    fields = [row["name"], row["holder"], row["aliases"], row["unless"], row["policy"]]
+    return hashlib.sha256(json.dumps(fields).encode()).hexdigest()[:16]
+
+
+def shipped_fingerprints() -> dict[str, str]:
+    """The fingerprint of every shipped rule and rights holder as this release ships it; a
+    release that changes shipped rows lists the fingerprints it replaces in
+    generation/policy_releases.py."""
+    fingerprints = {rule["key"]: _rule_fingerprint(rule) for rule in RULES}
+    for key, name, holder, aliases, unless in RIGHTS_HOLDERS:
+        fields = {"name": name, "holder": holder, "aliases": _t(aliases), "unless": _t(unless),
+                  "policy": "block"}  # fmt: skip
+        fingerprints[f"rights.{key}"] = _holder_fingerprint(fields)
+    return fingerprints
+
+
+def default_policy_upgrade(apps: Any, *, previous: dict[str, list[str]]) -> dict[str, int]:
+    """Bring shipped rows a moderator never edited up to this release's content, and create
+    missing ones. A row is unedited when its content is one an earlier release shipped
+    (`previous`: key → fingerprints); any other row is left as the moderator made it."""
+    PolicyTerm = apps.get_model("generation", "PolicyTerm")
+    RightsHolder = apps.get_model("generation", "RightsHolder")
+    created = default_policy_install(apps)
+    created["updated"] = 0
+    values = ("category_id", "kind", "pattern", "near", "window", "unless", "reason")
+    for rule in RULES:
+        row = PolicyTerm.objects.filter(key=rule["key"]).values(*values).first()
+        if row is None or _rule_fingerprint(row) == _rule_fingerprint(rule):
+            continue
+        if _rule_fingerprint(row) in previous.get(rule["key"], ()):
+            fields = {key: value for key, value in rule.items() if key != "key"}
+            created["updated"] += PolicyTerm.objects.filter(key=rule["key"]).update(
+                **fields, updated_at=timezone.now()
+            )
+    for key, name, holder, aliases, unless in RIGHTS_HOLDERS:
+        fields = {"name": name, "holder": holder, "aliases": _t(aliases), "unless": _t(unless),
+                  "policy": "block"}  # fmt: skip
+        row = RightsHolder.objects.filter(key=f"rights.{key}").values(*fields).first()
+        if row is None or _holder_fingerprint(row) == _holder_fingerprint(fields):
+            continue
+        if _holder_fingerprint(row) in previous.get(f"rights.{key}", ()):
+            created["updated"] += RightsHolder.objects.filter(key=f"rights.{key}").update(
+                **fields, updated_at=timezone.now()
+            )
     return created
