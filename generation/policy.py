@@ -379,9 +379,7 @@ def _compile(version: tuple[object, ...]) -> _Compiled:
             lexicon.add_regex(terms, term.pattern.strip())  # type: ignore[arg-type]
         else:
             # A real person's name is a name, not a word with inflections.
-            terms = lexicon.add(
-                _lines(term.pattern), inflect=not term.category.waived_by_own_cameo
-            )
+            terms = lexicon.add(_lines(term.pattern), inflect=not term.category.waived_by_own_cameo)
         rules.append(
             CompiledRule(
                 key=term.key or f"#{term.pk}",

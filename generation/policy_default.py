@@ -61,6 +61,7 @@ PEOPLE = _t(
     "client|cliente|caissier|caissiere|chauffeur|collegue|camarade|pote|potes|gosse|gosses",
     "rival|rivals|enemy|enemies|ennemi|ennemis|traitor|traitors|traitre|snitch|balance",
     "gang member|gang members|cartel member|cartel members|membre|membres",
+    "blesse|blessee|blesses|wounded man|wounded soldier|injured man|injured woman",
 )
 BODY = _t(
     "breast|breasts|boob|boobs|butt|buttocks|ass|crotch|groin|genitals|nipple|nipples|chest",
@@ -226,6 +227,15 @@ HARM_VERBS = _t(
     "coups de couteau|surine*|larde de coups|crucified|crucifies|crucifying|crucifixion",
     "crucifie|crucifiee|crucifier|head blown off|heads blown off|blows his head off",
     "blew his head off|blowing his head off|shot in the back|shot in the head|balle dans la tete",
+    "beaten|being beaten|gets beaten|got beaten|hit by a train|hit by a truck|hit by a bus",
+    "struck by a train|fauche par|percute par|gassed|gassing|gas chamber|gas chambers",
+    "chambre a gaz|chambres a gaz|gazer|gazent|acheve|achever|achevent|finish him off",
+    "finishes him off|finishing him off|arrache les ongles|arracher les ongles|ongles arraches",
+    "pulling out his nails|pulls out his nails|ripping out his nails|defoncer la tete",
+    "defonce la tete|eclate la tete|eclater la tete|exploser la tete|explose la tete",
+    "coups de batte|coups de poing|coups de pied|coups de marteau|a coups de|baseball bat",
+    "arm ripped off|arm torn off|ripped off by|torn off by|dragged behind|traine derriere",
+    "tearing apart|tears apart|dragged and beaten|stoned|stoning|lapide",
 )
 HARM_EXCEPTIONS = _t(
     "heart attack|panic attack|anxiety attack|asthma attack|attack on titan|crise cardiaque",
@@ -240,12 +250,14 @@ HARM_EXCEPTIONS = _t(
     "mouette*|tickle*|chatouill*|perfectly executed|well executed|flawlessly executed",
     "executed a perfect|executes a perfect|executing a perfect",
     "torch|torches|torchlight|flambeau*|butcher shop|butcher's|boucherie|butcher knife",
-    "frappe de balle|frappe au but|frappe le ballon|ball|ballon|balle|tennis|golf|drum*",
+    "frappe de balle|frappe au but|frappe le ballon|ball|ballon|tennis|golf|drum*",
     "batterie|tambour*|door|porte|keyboard|clavier|piano|punching bag|sac de frappe",
     "chicken|poulet|vegetables|legumes|onion*|oignon*|meat|viande|fish|poisson|carrot*",
     "carotte*|potato*|fruit*|bread|pain|cake|gateau|wood|bois|paper|papier|cardboard",
     "carton|fabric|tissu|pizza|jesus|christ|painting|peinture|icon|icone|church|eglise",
     "renaissance|stained glass|vitrail|passion play|chemin de croix|stations of the cross",
+    "eggs beaten|beaten eggs|oeufs battus|beaten path|sentier battu|chemins battus",
+    "beaten in the final|beaten on points|aux points|finale|carpet|tapis|rug",
 )
 KILL = _t(
     "kill|kills|killed|killing|killer|killers|tuer|tue|tuee|tues|tuees|tuant|tuent|abattre",
@@ -340,6 +352,12 @@ SELF_HARM_STRONG = _t(
     "cuts his wrists|cutting her wrists|cutting his wrists|se taillade les veines",
     "se tranche les veines|se coupe les poignets|se couper les poignets|self hatred cutting",
     "pro mia|anorexia tips|conseils anorexie|starve myself|starving myself|se faire vomir",
+    "se tranche la gorge|se trancher la gorge|se coupe la gorge|slits his own throat",
+    "slits her own throat|cuts his own throat|cuts her own throat|drown herself",
+    "drown himself|drowning herself|drowning himself|se noyer|se noie volontairement",
+    "drinking bleach|drinks bleach|drank bleach|boit de la javel|boire de la javel",
+    "cigarette burns on her arm|cigarette burns on his arm|se brule avec une cigarette",
+    "pret a sauter|prete a sauter|ready to jump|about to jump|au bord du toit|edge of the roof",
 )
 WRISTS = _t(
     "wrist|wrists|vein|veins|forearm|forearms|arm|arms|thigh|thighs|skin|poignet|poignets",
@@ -408,6 +426,15 @@ HATE_STRONG = _t(
     "les arabes dehors|arabes dehors|les noirs dehors|les juifs dehors|immigres dehors",
     "dehors les arabes|dehors les noirs|dehors les juifs|dehors les immigres",
     "foreigners out|immigrants out|muslims out|jews out|refugees go home|migrants go home",
+    "women are inferior|women belong in the kitchen|belong in the kitchen|women are property",
+    "les femmes sont inferieures|femmes a la cuisine|la femme a la cuisine|holocaust hoax",
+    "holocaust was a hoax|holocaust is a hoax|holocaust is a lie|holocaust was a lie",
+    "holocaust didn't happen|holocaust did not happen|holocaust never happened",
+    "la shoah n'a pas existe|shoah est un mensonge|holocauste est un mensonge|negationnis*",
+    "holocaust denier*|gas chambers are a lie|chambres a gaz n'ont jamais existe",
+    "slavery was good|esclavage etait bien|celebrating slavery|whipped by his master",
+    "burning a synagogue|burn a synagogue|burning a mosque|burn a mosque|incendier une mosquee",
+    "incendier une synagogue|brulent une synagogue|brulent une mosquee|singe a un joueur",
 )
 HATE_ACTIONS = _t(
     "kill|kills|killing|exterminate*|exterminating|extermination|eradicate*|gas|gassing",
@@ -430,7 +457,9 @@ HATE_INSULTS = _t(
     "voleurs d'enfants|controlling the banks|control the banks|controlent les medias",
     "controlent les banques|controlling the media|traites comme des chiens|like dogs",
     "comme des chiens|comme des animaux|like animals|dying out|is dying|is being replaced",
-    "controlling the media|are evil|sont le mal",
+    "controlling the media|are evil|sont le mal|mentally ill|malades mentaux|freaks",
+    "abomination|abominations|degenerates|degeneres|perverts|pervers|should be deported",
+    "doivent etre expulses|must be deported|tous des voleurs|all thieves|are all",
 )
 GROUPS = _t(
     "jew|jews|jewish|muslim|muslims|islam|arab|arabs|black people|blacks|whites|white people",
@@ -703,7 +732,8 @@ REAL_PEOPLE_EXCEPTIONS = _t(
     "renaissance|painting|icon|chavez ravine|castro district|churchill downs|lincoln car",
     "lincoln memorial|lincoln tunnel|lincoln center|einstein ring|einstein bagel",
     "the rock paper|rock band|rock n roll|rock and roll|the rocks|on the rocks|rocks",
-    "pape de fiction|pape fictif|fictional pope|pope of fiction",
+    "pape de fiction|pape fictif|fictional pope|pope of fiction|jfk airport|from jfk|at jfk",
+    "to jfk|jfk international|aeroport jfk|jfk terminal",
 )
 
 # --- rights holders: characters and franchises set to block -----------------------------------
@@ -1253,6 +1283,38 @@ RULES: list[dict[str, Any]] = [
         unless=_t("pharmacy shelf|pharmacie|pharmacist|pharmacien|vitamin*|bonbon*|candy|mints"),
     ),
     _rule(
+        "self_harm.on_purpose",
+        "self_harm",
+        _t(
+            "on purpose|deliberately|intentionally|expres|volontairement|a dessein",
+            "to feel something|to punish herself|to punish himself|pour se punir",
+        ),
+        near=_t(
+            "burning her|burning his|burns her|burns his|burn her|burn his|cutting her",
+            "cutting his|cuts her|cuts his|cut her|cut his|scratching her|scratching his",
+            "hurting herself|hurting himself|hurts herself|hurts himself|se brule|se brulent",
+            "se coupe|se coupent|se griffe|se frappe|se blesse|se fait mal|bruising",
+            "cigarette|lighter|briquet|razor|rasoir|blade|lame|compass|compas",
+        ),
+        window=6,
+        unless=_t("hair|cheveux|nails|ongles|bangs|frange|toast|cake|gateau|pizza"),
+    ),
+    _rule(
+        "self_harm.ligature",
+        "self_harm",
+        _t(
+            "belt|belts|ceinture|cable|cord|cordon|bedsheet|bed sheet|drap|sheet|scarf",
+            "echarpe|wire|fil electrique|shoelace*|lacet*|rope|corde",
+        ),
+        near=_t(
+            "around his neck|around her neck|around their neck|round his neck|round her neck",
+            "autour du cou|autour de son cou|to his neck|to her neck|tightening|tightens",
+            "serre autour|strangle*|choke*|etrangl*",
+        ),
+        window=3,
+        unless=_t("tie|ties|cravate|necklace|collier|medal|medaille|lanyard|badge|dog|chien"),
+    ),
+    _rule(
         "self_harm.noose_hung",
         "self_harm",
         _t("noose|nooses|noeud coulant|noeuds coulants"),
@@ -1359,6 +1421,11 @@ RULES: list[dict[str, Any]] = [
             "re:(?:bathing|lying|laying|covered|soaked|drenched|swimming|sitting|kneeling"
             "|baign\\w*|gis\\w*|couvert\\w*|trempe\\w*|allonge\\w*) (?:in|dans) (?:his |her "
             "|their |son |sa |leur )?(?:own |propre )?(?:blood|sang)",
+            "re:(?:tear|tears|tearing|tore|torn|rip|rips|ripping|ripped|shred\\w*|dechiquet\\w*)"
+            " (?:a |an |the |his |her |un |une |le |la )?(?:man|woman|surfer|swimmer|person|body"
+            "|child|kid|boy|girl|guy|victim|soldier|diver|human|homme|femme|enfant|nageur"
+            "|surfeur|corps|victime)s? (?:apart|to pieces|to shreds|en morceaux|en lambeaux)",
+            "water turning red|water turns red|l'eau devient rouge|eau rouge de sang",
             "re:(?:blood|sang) (?:spraying|spray|sprays|squirting|gushing|spurting|pouring"
             "|everywhere|on the walls|sur les murs|partout|gicle\\w*|jaillit|jaillissant)",
         ),
@@ -1373,10 +1440,14 @@ RULES: list[dict[str, Any]] = [
             "niquent|niquait|pussy|pussies|wet pussy|se font niquer|se fait niquer",
             "a quatre pattes en levrette|en levrette|en pleine sodomie|boner|boners|hard on",
             "quickie|bonking|shagged|getting laid|get laid|nude scene|sex scene",
+            "eating her out|eats her out|eat her out|ate her out|eating him out|eat out her",
+            "licking her|licks her|se lechent|se leche|leche sa|lechent sa|lecher sa",
         ),
         unless=_t(
             "pussy cat|pussycat|pussy willow|puss in boots|kitty|cat|chat|chaton|riot|horse"
-            "|cheval|poney|pony|bike|velo|motorcycle|moto|wave|vague|bull|taureau"
+            "|cheval|poney|pony|bike|velo|motorcycle|moto|wave|vague|bull|taureau|chien|dog"
+            "|chiot|puppy|glace|ice cream|lollipop|sucette|doigts|fingers|babines|chats|cats"
+            "|wounds|plaies|spoon|cuillere|plate|assiette"
         ),
     ),
     _rule(
@@ -1607,7 +1678,8 @@ RULES: list[dict[str, Any]] = [
             CITY_DISASTERS,
             "attack|attacked|attacking|attaque|attaquee|terrorist*|terroriste*|hijack*|gunman"
             "|gunmen|shooting|shot|plane crash*|crash into|crashes into|crashed into|hits|struck"
-            "|s'ecrase|percute",
+            "|s'ecrase|percute|hitting|hit|crashing into|smashing into|slamming into|slams into"
+            "|flies into|flying into|fonce dans|percutent|s'encastre",
         ),
         window=8,
         unless=CITY_EXCEPTIONS,
@@ -1633,6 +1705,7 @@ RULES: list[dict[str, Any]] = [
             "elsa|anna|olaf|ariel|belle|jasmine|mulan|pocahontas|cinderella|cendrillon|aurora",
             "woody|buzz|nemo|dory|simba|mario|link|peach|sonic|tails|joker|robin|flash|thor|loki",
             "hulk|venom|mickey|minnie|pluto|goofy|dingo|stitch|baymax|moana|maui|rapunzel|shrek",
+            "wolverine",
             "marshall|chase|skye|patrick|tigger|pooh|winnie|olaf",
         ),
         near=_t(
@@ -1644,6 +1717,7 @@ RULES: list[dict[str, Any]] = [
             "ice castle|ice palace|chateau de glace|palais de glace|snowman|bonhomme de neige",
             "magic ice|glace magique|ice queen|princess|princesse|castle|chateau|kingdom|royaume",
             "goomba|goombas|koopa|koopas|bowser|luigi|yoshi|kart|question block|warp pipe",
+            "claws out|adamantium|x men|xmen|mutant|mutants|professor x|logan",
         ),
         window=6,
     ),

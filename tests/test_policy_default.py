@@ -55,7 +55,7 @@ def test_harmless_prompts_are_allowed() -> None:
 
 
 @pytest.mark.parametrize(
-    "corpus", ["more", "heldout", "heldout_2", "heldout_3", "round_4", "round_5"]
+    "corpus", ["more", "heldout", "heldout_2", "heldout_3", "round_4", "round_5", "round_6"]
 )
 def test_more_corpora_rates(corpus: str) -> None:
     from tests import policy_corpus, policy_heldout
@@ -67,6 +67,7 @@ def test_more_corpora_rates(corpus: str) -> None:
         "heldout_3": (policy_heldout.HARMFUL_3, policy_heldout.HARMLESS_3),
         "round_4": (policy_corpus.ROUND_4_HARMFUL, policy_corpus.ROUND_4_HARMLESS),
         "round_5": (policy_corpus.ROUND_5_HARMFUL, policy_corpus.ROUND_5_HARMLESS),
+        "round_6": (policy_corpus.ROUND_6_HARMFUL, policy_corpus.ROUND_6_HARMLESS),
     }[corpus]
     missed = [prompt for prompt in harmful if not _refused(prompt)]
     refused = [prompt for prompt in harmless if _refused(prompt)]
@@ -115,7 +116,9 @@ def test_upgrade_brings_unedited_shipped_rows_up_to_date_and_keeps_edited_ones()
     for _ in range(2):  # idempotent
         result = default_policy_upgrade(apps, previous=previous)
 
-    assert PolicyTerm.objects.get(key="violence.harm").pattern == shipped["violence.harm"]["pattern"]
+    assert (
+        PolicyTerm.objects.get(key="violence.harm").pattern == shipped["violence.harm"]["pattern"]
+    )
     assert PolicyTerm.objects.get(key="violence.kill").pattern == "kill\nslay"
     assert "george pig" in RightsHolder.objects.get(key="rights.peppa").aliases
     assert PolicyTerm.objects.filter(key="minors.strong").exists()
