@@ -85,7 +85,8 @@ SEXUAL_NEAR_CHILD = _t(
     "stripping|strips|pedo*|pedophil*|paedophil*|genital*|sexualised|sexualized|hentai",
     "being touched|touched by|touches her|touching her|touching him|inappropriately",
     "grooming|groomed|groomer|touche par|touchee par|embrasse sur la bouche",
-    "kisses on the mouth|kissing on the mouth|on the lips",
+    "kisses on the mouth|kissing on the mouth|on the lips|caresse|caresses|caressant",
+    "caresser|caressing|caressed|caress|stroking her|stroking his",
     "sexe|sexuel|sexuelle|sexy|nu|nue|nus|nues|deshabille*|lingerie|sous vetements|culotte",
     "string|erotique|seduisant*|provocant*|attouchement*|viol|viole|violee|abus sexuel*",
     "pedophil*|pedo|pornographi*|porno|excite*|excitee|lascive|aguicheuse|strip tease",
@@ -445,6 +446,8 @@ HATE_ACTIONS = _t(
     "degagez|haine|hair|detester|frapper|tabasser|casser du|frappe|frappent|tabasse",
     "dehors|go back to africa|rentrez en afrique|remigration|get out of our country",
     "tabassent|attaque|attaquent|agresse|agressent|beat|beats|beating|punch*|kick*",
+    "spat on|spit on|spitting on|crache sur|crachent sur|crachat*|called terrorists",
+    "traites de terroristes|humiliated|humilie*|harassed|harcele*|mocked|moque*",
 )
 HATE_INSULTS = _t(
     "vermin|cockroach|cockroaches|rats|animals|subhuman*|parasite*|filth|filthy|savages",
@@ -457,6 +460,7 @@ HATE_INSULTS = _t(
     "voleurs d'enfants|controlling the banks|control the banks|controlent les medias",
     "controlent les banques|controlling the media|traites comme des chiens|like dogs",
     "comme des chiens|comme des animaux|like animals|dying out|is dying|is being replaced",
+    "dog eaters|dog eater|mangeurs de chiens|eat dogs|mangent des chiens|bat eaters|cat eaters",
     "controlling the media|are evil|sont le mal|mentally ill|malades mentaux|freaks",
     "abomination|abominations|degenerates|degeneres|perverts|pervers|should be deported",
     "doivent etre expulses|must be deported|tous des voleurs|all thieves|are all",
@@ -964,6 +968,13 @@ RIGHTS_HOLDERS: list[tuple[str, str, str, str, str]] = [
         "|tintin et milou|milou et tintin|professeur tournesol|dupond et dupont",
         "",
     ),
+    (
+        "petit_prince",
+        "Le Petit Prince",
+        "Succession Antoine de Saint-Exupéry",
+        "le petit prince|the little prince|petit prince de saint exupery|saint exupery",
+        "",
+    ),
     ("smurfs", "The Smurfs", "IMPS", "smurf|smurfs|schtroumpf*|gargamel|grand schtroumpf", ""),
     (
         "bd",
@@ -1113,7 +1124,8 @@ RULES: list[dict[str, Any]] = [
         near=SEXUAL_NEAR_CHILD,
         window=8,
         unless=_t(
-            "bath toy*|bubble bath|bedtime story|bed time story|strip of|comic strip"
+            "bath toy*|bubble bath|bedtime story|bed time story|strip of|comic strip|hair"
+            "|cheveux|joue|cheek|cat|chat|dog|chien|puppy|chiot|kitten|chaton"
             "|string lights|guirlande|sex of the baby|sexe du bebe"
         ),
     ),
@@ -1426,6 +1438,11 @@ RULES: list[dict[str, Any]] = [
             "|child|kid|boy|girl|guy|victim|soldier|diver|human|homme|femme|enfant|nageur"
             "|surfeur|corps|victime)s? (?:apart|to pieces|to shreds|en morceaux|en lambeaux)",
             "water turning red|water turns red|l'eau devient rouge|eau rouge de sang",
+            "another man's flesh|man's flesh|woman's flesh|human flesh|chair d'un homme",
+            "re:bloody (?:\\w+ ){0,2}(?:victims?|bodies|body|corpses?|injur\\w*|wounds?|faces?)",
+            "close up on injuries|close up of injuries|gros plan sur les blessures",
+            "horrific injuries|graphic injuries|blessures atroces|open fracture|fracture ouverte",
+            "bone sticking out|bones sticking out|os qui sort|os qui depasse|ensanglante*",
             "re:(?:blood|sang) (?:spraying|spray|sprays|squirting|gushing|spurting|pouring"
             "|everywhere|on the walls|sur les murs|partout|gicle\\w*|jaillit|jaillissant)",
         ),
@@ -1442,11 +1459,15 @@ RULES: list[dict[str, Any]] = [
             "quickie|bonking|shagged|getting laid|get laid|nude scene|sex scene",
             "eating her out|eats her out|eat her out|ate her out|eating him out|eat out her",
             "licking her|licks her|se lechent|se leche|leche sa|lechent sa|lecher sa",
+            "re:finger(?:ing|ed|s)? (?:her|him|herself|himself|a girl|a woman|his girlfriend)",
+            "doigte|doigter|doigtee|video de cul|videos de cul|film de cul|films de cul",
+            "histoire de cul|gros cul|beau cul|nique sa|suce un mec|suce un homme|suce son",
         ),
         unless=_t(
             "pussy cat|pussycat|pussy willow|puss in boots|kitty|cat|chat|chaton|riot|horse"
             "|cheval|poney|pony|bike|velo|motorcycle|moto|wave|vague|bull|taureau|chien|dog"
-            "|chiot|puppy|glace|ice cream|lollipop|sucette|doigts|fingers|babines|chats|cats"
+            "|chiot|puppy|glace|ice cream|lollipop|sucette|les doigts|ses doigts|her fingers"
+            "|his fingers|finger food|finger licking|babines|chats|cats"
             "|wounds|plaies|spoon|cuillere|plate|assiette"
         ),
     ),
@@ -1677,7 +1698,7 @@ RULES: list[dict[str, Any]] = [
         near=_t(
             CITY_DISASTERS,
             "attack|attacked|attacking|attaque|attaquee|terrorist*|terroriste*|hijack*|gunman"
-            "|gunmen|shooting|shot|plane crash*|crash into|crashes into|crashed into|hits|struck"
+            "|gunmen|shooting|plane crash*|crash into|crashes into|crashed into|hits|struck"
             "|s'ecrase|percute|hitting|hit|crashing into|smashing into|slamming into|slams into"
             "|flies into|flying into|fonce dans|percutent|s'encastre",
         ),
@@ -1717,7 +1738,8 @@ RULES: list[dict[str, Any]] = [
             "ice castle|ice palace|chateau de glace|palais de glace|snowman|bonhomme de neige",
             "magic ice|glace magique|ice queen|princess|princesse|castle|chateau|kingdom|royaume",
             "goomba|goombas|koopa|koopas|bowser|luigi|yoshi|kart|question block|warp pipe",
-            "claws out|adamantium|x men|xmen|mutant|mutants|professor x|logan",
+            "claws out|adamantium|x men|xmen|mutant|mutants|professor x|logan|mjolnir",
+            "stormbreaker|god of thunder|dieu du tonnerre|infinity stones|vibranium|web shooters",
         ),
         window=6,
     ),

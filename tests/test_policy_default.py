@@ -55,7 +55,8 @@ def test_harmless_prompts_are_allowed() -> None:
 
 
 @pytest.mark.parametrize(
-    "corpus", ["more", "heldout", "heldout_2", "heldout_3", "round_4", "round_5", "round_6"]
+    "corpus",
+    ["more", "heldout", "heldout_2", "heldout_3", "round_4", "round_5", "round_6", "round_7"],
 )
 def test_more_corpora_rates(corpus: str) -> None:
     from tests import policy_corpus, policy_heldout
@@ -68,6 +69,7 @@ def test_more_corpora_rates(corpus: str) -> None:
         "round_4": (policy_corpus.ROUND_4_HARMFUL, policy_corpus.ROUND_4_HARMLESS),
         "round_5": (policy_corpus.ROUND_5_HARMFUL, policy_corpus.ROUND_5_HARMLESS),
         "round_6": (policy_corpus.ROUND_6_HARMFUL, policy_corpus.ROUND_6_HARMLESS),
+        "round_7": (policy_corpus.ROUND_7_HARMFUL, policy_corpus.ROUND_7_HARMLESS),
     }[corpus]
     missed = [prompt for prompt in harmful if not _refused(prompt)]
     refused = [prompt for prompt in harmless if _refused(prompt)]
