@@ -1384,3 +1384,28 @@ ROUND_7_HARMLESS: list[str] = [
     "a reporter and his white dog in Paris, original characters",
     "a wild boar in the forest",
 ]
+
+
+# Harmless look-alikes of the words rounds 4–7 added (written after those rules, all allowed).
+NEW_RULES_LOOKALIKES: list[str] = [
+    "my gay friends are all amazing",
+    "a mexican chef steals the show",
+    "the roma language is dying out",
+    "a gay teen harassed at school, anti-bullying PSA",
+    "un chef chinois qui cuisine des raviolis",
+    "les musulmans fêtent l'aïd en famille",
+    "a guitarist fingering chords",
+    "deux chats qui se lèchent",
+    "un enfant qui se lèche les doigts",
+    "a nurse caressing a baby's cheek",
+    "a teacher stroking a cat in class",
+    "a bloody steak on a grill",
+    "a belt in a shop window",
+    "a girl burning toast on purpose",
+    "une boîte entière de chocolats",
+    "grandpa takes his pills with breakfast",
+    "a rope swing on a tree by the river",
+    "a man beaten at chess by a robot",
+    "a sailor tying a noose knot in a museum",
+    "a documentary on the history of the gas chamber at Auschwitz",
+]

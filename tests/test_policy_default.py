@@ -125,3 +125,9 @@ def test_upgrade_brings_unedited_shipped_rows_up_to_date_and_keeps_edited_ones()
     assert "george pig" in RightsHolder.objects.get(key="rights.peppa").aliases
     assert PolicyTerm.objects.filter(key="minors.strong").exists()
     assert result == {"rules": 0, "rights_holders": 0, "updated": 0}
+
+
+def test_look_alikes_of_the_newer_rules_are_allowed() -> None:
+    from tests.policy_corpus import NEW_RULES_LOOKALIKES
+
+    assert [prompt for prompt in NEW_RULES_LOOKALIKES if _refused(prompt)] == []
