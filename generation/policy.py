@@ -128,6 +128,21 @@ def normalise_variants(text: str) -> list[str]:
 Span = tuple[int, int]  # first and last word of a match
 Piece = tuple[str, bool]  # a word of a term, and whether it takes any ending ("word*")
 PLURAL_ENDINGS = ("", "s", "es", "x")
+# Inflections read as one stem, English and French ("tabasser", "tabassent", "tabassait",
+# "tabassée" → "tabass"; "strangle", "strangled", "strangling" → "strangl"), longest first.
+# Only stems of five letters or more count, so short words keep their exact meaning.
+INFLECTIONS = ("aient", "erent", "eront", "erait", "ait", "ais", "ant", "ent", "ons", "ees",
+               "ing", "ers", "ez", "ee", "es", "er", "ed", "e", "s")  # fmt: skip
+MIN_STEM = 5
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A word without its inflection ending, when at least MIN_STEM letters remain."""
+    for ending in INFLECTIONS:
+        if word.endswith(ending) and len(word) - len(ending) >= MIN_STEM:
+            return word[: -len(ending)]
+    return word
 
 
 @lru_cache(maxsize=65536)
@@ -145,7 +160,9 @@ def _piece_matches(piece: Piece, word: str) -> bool:
     text, star = piece
     if star:
         return word.startswith(text)
-    return word.startswith(text) and word[len(text) :] in PLURAL_ENDINGS
+    if word.startswith(text) and word[len(text) :] in PLURAL_ENDINGS:
+        return True
+    return len(text) >= MIN_STEM and stem(word) == stem(text) and len(stem(text)) >= MIN_STEM
 
 
 def _lines(text: str) -> list[str]:
@@ -158,16 +175,19 @@ class Lexicon:
     def __init__(self) -> None:
         self.ids: dict[str, int] = {}
         self.exact: dict[str, list[tuple[int, tuple[Piece, ...]]]] = {}
+        self.stemmed: dict[str, list[tuple[int, tuple[Piece, ...]]]] = {}
         self.prefix: dict[str, list[tuple[int, tuple[Piece, ...]]]] = {}
         self.short_prefix: list[tuple[int, tuple[Piece, ...]]] = []
         self.regexes: list[tuple[int, re.Pattern[str]]] = []
 
-    def add(self, lines: Sequence[str]) -> int | None:
-        """The id of a term list (the same lines share one id), None when empty."""
+    def add(self, lines: Sequence[str], *, inflect: bool = True) -> int | None:
+        """The id of a term list (the same lines share one id), None when empty. `inflect`:
+        words also match their other inflections (not for names: "Transformers" is not
+        "transforming")."""
         lines = [line for line in lines if line and not line.startswith("#")]
         if not lines:
             return None
-        key = "\n".join(lines)
+        key = ("" if inflect else "names:") + "\n".join(lines)
         if key in self.ids:
             return self.ids[key]
         list_id = self.ids[key] = len(self.ids)
@@ -178,9 +198,10 @@ class Lexicon:
             pieces = _term_pieces(line)
             if not pieces:
                 continue
-            self._index(list_id, pieces)
+            self._index(list_id, pieces, inflect=inflect)
             if len(pieces) > 1:  # "blow job" also as "blowjob"
-                self._index(list_id, (("".join(word for word, _ in pieces), pieces[-1][1]),))
+                joined = ("".join(word for word, _ in pieces), pieces[-1][1])
+                self._index(list_id, (joined,), inflect=inflect)
         return list_id
 
     def add_regex(self, list_id: int, pattern: str) -> None:
@@ -195,10 +216,12 @@ class Lexicon:
         self.ids[f"#regex{list_id}"] = list_id
         return list_id
 
-    def _index(self, list_id: int, pieces: tuple[Piece, ...]) -> None:
+    def _index(self, list_id: int, pieces: tuple[Piece, ...], *, inflect: bool = True) -> None:
         first, star = pieces[0]
         if not star:
             self.exact.setdefault(first, []).append((list_id, pieces))
+            if inflect and len(stem(first)) >= MIN_STEM:
+                self.stemmed.setdefault(stem(first), []).append((list_id, pieces))
         elif len(first) >= 3:
             self.prefix.setdefault(first[:3], []).append((list_id, pieces))
         else:
@@ -213,13 +236,15 @@ class Lexicon:
             for ending in PLURAL_ENDINGS[1:]:
                 if word.endswith(ending) and len(word) > len(ending):
                     stems.add(word[: -len(ending)])
-            candidates = [entry for stem in stems for entry in self.exact.get(stem, ())]
+            candidates = [entry for base in stems for entry in self.exact.get(base, ())]
+            if len(word) >= MIN_STEM:
+                candidates += self.stemmed.get(stem(word), ())
             candidates += [
                 entry
                 for entry in (*self.prefix.get(word[:3], ()), *self.short_prefix)
                 if word.startswith(entry[1][0][0])
             ]
-            for list_id, pieces in candidates:
+            for list_id, pieces in dict.fromkeys(candidates):
                 last = i + len(pieces) - 1
                 if last >= len(words):
                     continue
@@ -353,7 +378,8 @@ def _compile(version: tuple[object, ...]) -> _Compiled:
             terms: int | None = lexicon.new_id()
             lexicon.add_regex(terms, term.pattern.strip())  # type: ignore[arg-type]
         else:
-            terms = lexicon.add(_lines(term.pattern))
+            # A real person's name is a name, not a word with inflections.
+            terms = lexicon.add(_lines(term.pattern), inflect=not term.category.waived_by_own_cameo)
         rules.append(
             CompiledRule(
                 key=term.key or f"#{term.pk}",
@@ -375,8 +401,8 @@ def _compile(version: tuple[object, ...]) -> _Compiled:
             holder=holder.holder,
             policy=holder.policy,
             share_percent=str(holder.revenue_share_percent),
-            names=lexicon.add([name.strip() for name in holder.names()]),
-            unless=lexicon.add(_lines(holder.unless)),
+            names=lexicon.add([name.strip() for name in holder.names()], inflect=False),
+            unless=lexicon.add(_lines(holder.unless), inflect=False),
         )
         for holder in RightsHolder.objects.filter(active=True).order_by("pk")
     ]

@@ -18,8 +18,11 @@ Words are written as they normalise: no accents needed, French elisions dropped 
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 
@@ -50,6 +53,15 @@ PEOPLE = _t(
     "voisin|voisine|foule|civil|otage|prisonnier|policier|flic|soldat|passant|manifestant",
     "journaliste|prof|professeur|infirmiere|medecin|adolescent|adolescente|ado|humain|humains",
     "mannequin|actrice|acteur|blonde|brune|rousse|inconnu|inconnue|famille|villageois|il",
+    "dude|dudes|bloke|blokes|lad|lads|chick|chicks|grandma|grandpa|granny|old man|old woman",
+    "elderly|inmate|inmates|detainee|detainees|homeless|refugee|refugees|migrant|migrants",
+    "citizen|citizens|tourist|tourists|customer|cashier|driver|classmate|coworker|colleague",
+    "type|types|keum|meuf|meufs|mecs|individu|individus|bonhomme|vieux|vieille|grand mere",
+    "grand pere|papy|mamie|sdf|detenu|detenus|migrant|refugie|refugies|touriste|touristes",
+    "client|cliente|caissier|caissiere|chauffeur|collegue|camarade|pote|potes|gosse|gosses",
+    "rival|rivals|enemy|enemies|ennemi|ennemis|traitor|traitors|traitre|snitch|balance",
+    "gang member|gang members|cartel member|cartel members|membre|membres",
+    "blesse|blessee|blesses|wounded man|wounded soldier|injured man|injured woman",
 )
 BODY = _t(
     "breast|breasts|boob|boobs|butt|buttocks|ass|crotch|groin|genitals|nipple|nipples|chest",
@@ -71,6 +83,10 @@ SEXUAL_NEAR_CHILD = _t(
     "lingerie|underwear|panties|thong|bra|erotic*|seductive|seductively|sensual|provocative",
     "porn*|xxx|molest*|grope*|groping|fondl*|abuse*|rape*|raping|aroused|horny|striptease",
     "stripping|strips|pedo*|pedophil*|paedophil*|genital*|sexualised|sexualized|hentai",
+    "being touched|touched by|touches her|touching her|touching him|inappropriately",
+    "grooming|groomed|groomer|touche par|touchee par|embrasse sur la bouche",
+    "kisses on the mouth|kissing on the mouth|on the lips|caresse|caresses|caressant",
+    "caresser|caressing|caressed|caress|stroking her|stroking his",
     "sexe|sexuel|sexuelle|sexy|nu|nue|nus|nues|deshabille*|lingerie|sous vetements|culotte",
     "string|erotique|seduisant*|provocant*|attouchement*|viol|viole|violee|abus sexuel*",
     "pedophil*|pedo|pornographi*|porno|excite*|excitee|lascive|aguicheuse|strip tease",
@@ -78,6 +94,8 @@ SEXUAL_NEAR_CHILD = _t(
 IN_BED_WITH = _t(
     "in bed with|dans un lit avec|au lit avec|dans le lit avec|with an adult man",
     "avec un adulte|with an adult|with a grown man|avec un homme adulte|shirtless man",
+    "adulte qui embrasse|adult kissing|adult kisses|grown man kissing|homme qui embrasse",
+    "embrasse sur la bouche|kisses on the mouth|kissing on the mouth|kiss on the mouth",
 )
 SEXUAL_STRONG = _t(
     "porn|porno|porns|pornographic|pornography|pornstar|porn star|xxx|nsfw|hentai|rule 34",
@@ -114,6 +132,18 @@ SEXUAL_STRONG = _t(
     "nothing underneath|nothing under her|rien dessous|rien en dessous|sans rien dessous",
     "no underwear|without underwear|sans culotte|sans soutien gorge|braless|no bra",
     "touching herself|touching himself|touches herself|touches himself|se touche",
+    "cunni|cunnis|broute minou|tailler une pipe|taille une pipe|taillait une pipe",
+    "faire une pipe|fait une pipe|turlute|sperme|semen|jizz|rimjob|footjob|titjob|titfuck",
+    "fisting|pegging|sixty nine|soixante neuf|sex video|sextape|hardcore porn|hardcore sex",
+    "plan cul|plans cul|coucherie|se faire prendre|gorge profonde|se caresse|se caressent",
+    "caresses intimes|caresse ses seins|caresses her breasts|fondles her|fondling her",
+    "sucks his|sucking his|licking her pussy|cunt|cock sucking|cocksucker|dick pic",
+    "nudes leak*|leaked nudes|nude selfie|nude photo*|photos nues|photo nue|onlyfans*",
+    "mym|pornhub|xvideos|xhamster|youporn|brazzers|chaturbate|stripchat",
+    "takes off her bra|taking off her bra|takes off her panties|enleve son soutien gorge",
+    "enleve sa culotte|retire sa culotte|retire son soutien gorge|nue integrale",
+    "a oilp|nichon*|milf|milfs|cougar sex|sugar daddy sex|one night stand sex",
+    "excitee sexuellement|sexually aroused|aroused|bande dur|il bande",
 )
 NAKED = _t(
     "naked|nude|undressed|undressing|unclothed|without clothes|no clothes|no clothing",
@@ -187,6 +217,26 @@ HARM_VERBS = _t(
     "arrache les yeux|arracher les yeux|brise la nuque|briser la nuque|fracasse le crane",
     "fracasser le crane|defonce le crane|crible de balles|criblee de balles",
     "cribles de balles|criblees de balles|etrip*|depec*|eventr*",
+    "beaten to a pulp|beat to a pulp|beats to a pulp|beating to a pulp|curb stomp*",
+    "smash his face|smashes his face|smashed his face|smash her face|smashed her face",
+    "kicked in the head|kicks him in the head|kicking him in the head|headshot|head shot",
+    "slaps to death|bleeds out|bleeding out|slash his throat|slash her throat",
+    "cogne*|frapp*|passe a tabac|passage a tabac|lyncha*|egorgea*|defigur*|disfigur*",
+    "massacring|butcher*|hack to death|hacks to death|hacked to death",
+    "cutting up|cuts up|cut up|chopping up|chops up|chopped up|hacking up|hacks up|sawing up",
+    "planter au couteau|plante au couteau|se fait planter|se faire planter|coup de couteau",
+    "coups de couteau|surine*|larde de coups|crucified|crucifies|crucifying|crucifixion",
+    "crucifie|crucifiee|crucifier|head blown off|heads blown off|blows his head off",
+    "blew his head off|blowing his head off|shot in the back|shot in the head|balle dans la tete",
+    "beaten|being beaten|gets beaten|got beaten|hit by a train|hit by a truck|hit by a bus",
+    "struck by a train|fauche par|percute par|gassed|gassing|gas chamber|gas chambers",
+    "chambre a gaz|chambres a gaz|gazer|gazent|acheve|achever|achevent|finish him off",
+    "finishes him off|finishing him off|arrache les ongles|arracher les ongles|ongles arraches",
+    "pulling out his nails|pulls out his nails|ripping out his nails|defoncer la tete",
+    "defonce la tete|eclate la tete|eclater la tete|exploser la tete|explose la tete",
+    "coups de batte|coups de poing|coups de pied|coups de marteau|a coups de|baseball bat",
+    "arm ripped off|arm torn off|ripped off by|torn off by|dragged behind|traine derriere",
+    "tearing apart|tears apart|dragged and beaten|stoned|stoning|lapide",
 )
 HARM_EXCEPTIONS = _t(
     "heart attack|panic attack|anxiety attack|asthma attack|attack on titan|crise cardiaque",
@@ -200,6 +250,15 @@ HARM_EXCEPTIONS = _t(
     "cake batter|batter up|baseball|cricket|whip it|horse|cheval|jockey",
     "mouette*|tickle*|chatouill*|perfectly executed|well executed|flawlessly executed",
     "executed a perfect|executes a perfect|executing a perfect",
+    "torch|torches|torchlight|flambeau*|butcher shop|butcher's|boucherie|butcher knife",
+    "frappe de balle|frappe au but|frappe le ballon|ball|ballon|tennis|golf|drum*",
+    "batterie|tambour*|door|porte|keyboard|clavier|piano|punching bag|sac de frappe",
+    "chicken|poulet|vegetables|legumes|onion*|oignon*|meat|viande|fish|poisson|carrot*",
+    "carotte*|potato*|fruit*|bread|pain|cake|gateau|wood|bois|paper|papier|cardboard",
+    "carton|fabric|tissu|pizza|jesus|christ|painting|peinture|icon|icone|church|eglise",
+    "renaissance|stained glass|vitrail|passion play|chemin de croix|stations of the cross",
+    "eggs beaten|beaten eggs|oeufs battus|beaten path|sentier battu|chemins battus",
+    "beaten in the final|beaten on points|aux points|finale|carpet|tapis|rug",
 )
 KILL = _t(
     "kill|kills|killed|killing|killer|killers|tuer|tue|tuee|tues|tuees|tuant|tuent|abattre",
@@ -235,6 +294,8 @@ SHOOT_EXCEPTIONS = _t(
     "monster*|monstre*|fireworks|confetti|t shirt cannon|vaccine|flu shot|injection|vaccin",
     "lasers|laser|space|rocket|fusee|pool|billiard*|billard|marbles|billes|snooker|golf",
     "hockey|puck|soccer|football|rugby|handball|netball|shooting range|stand de tir",
+    "giving a shot|gives a shot|got a shot|get a shot|booster|jab|nurse|patient|hospital",
+    "infirmiere|piqure|dose|doses",
 )
 SELF_HARM_STRONG = _t(
     "setting himself on fire|sets himself on fire|set himself on fire|set herself on fire",
@@ -277,6 +338,27 @@ SELF_HARM_STRONG = _t(
     "se jette du haut|se defenestrer|se defenestre|defenestration|surdose|avaler des cachets",
     "envie de mourir|veut mourir|veux mourir|corde au cou|se faire du mal",
     "se blesser volontairement",
+    "gun in their mouth|gun in his own mouth|gun in her own mouth|barrel in his mouth",
+    "barrel in her mouth|barrel in their mouth|pulls the trigger on himself|unalive*",
+    "pulling the trigger on himself|pulling the trigger on herself|sewerslide|kms",
+    "overdose on purpose|overdosing on purpose|od on pills|took all the pills|takes all the pills",
+    "whole bottle of pills|entire bottle of pills|tout le tube de cachets|boite de cachets",
+    "jumps off a bridge|jumping off a bridge|jumped off a bridge|jump off a bridge",
+    "jumps off the roof|jumping off the roof|jumps off a building|jumping off a building",
+    "saute du pont|saute d'un pont|saute du toit|saute d'un immeuble|saute dans le vide",
+    "razor to her wrist|razor to his wrist|blade to her wrist|blade to his wrist",
+    "hanging herself|hanging himself|hangs herself|hangs himself|hanged himself",
+    "hanged herself|rope around his neck|rope around her neck|corde autour du cou",
+    "slit her wrists|slit his wrists|slits her wrists|slits his wrists|cuts her wrists",
+    "cuts his wrists|cutting her wrists|cutting his wrists|se taillade les veines",
+    "se tranche les veines|se coupe les poignets|se couper les poignets|self hatred cutting",
+    "pro mia|anorexia tips|conseils anorexie|starve myself|starving myself|se faire vomir",
+    "se tranche la gorge|se trancher la gorge|se coupe la gorge|slits his own throat",
+    "slits her own throat|cuts his own throat|cuts her own throat|drown herself",
+    "drown himself|drowning herself|drowning himself|se noyer|se noie volontairement",
+    "drinking bleach|drinks bleach|drank bleach|boit de la javel|boire de la javel",
+    "cigarette burns on her arm|cigarette burns on his arm|se brule avec une cigarette",
+    "pret a sauter|prete a sauter|ready to jump|about to jump|au bord du toit|edge of the roof",
 )
 WRISTS = _t(
     "wrist|wrists|vein|veins|forearm|forearms|arm|arms|thigh|thighs|skin|poignet|poignets",
@@ -314,7 +396,7 @@ HATE_STRONG = _t(
     "1488|aryan race|aryan nation|master race|race war|ethnic cleansing|gas the jews",
     "holocaust denial|holocaust never happened|isis flag|isis propaganda|jihadi propaganda",
     "jihadist propaganda|terrorist propaganda|al qaeda propaganda|nigger*|nigga*|faggot*",
-    "fag|fags|kike|kikes|chink|chinks|spic|spics|wetback*|raghead*|towelhead*|tranny",
+    "fag|fags|kike|kikes|chink|chinks|re:spics?|wetback*|raghead*|towelhead*|tranny",
     "trannies|retard|retards|retarded|gook|gooks|untermensch*|subhuman*|sand nigger*",
     "bougnoul*|bicot*|youpin*|youtre*|negro|negros|negre|negres|negresse|sale arabe",
     "sales arabes|sale noir|sales noirs|sale juif|sales juifs|sale pede|sales pedes|pede",
@@ -332,6 +414,28 @@ HATE_STRONG = _t(
     "brule le coran|sous homme|sous hommes|race inferieure|races inferieures|inferior race",
     "antisemit*|anti semit*|racist caricature|caricature raciste|antisemite*|islamophob*",
     "racist propaganda|propagande raciste|propagande antisemite|caricature antisemite",
+    "isis fighter*|isis recruit*|isis video|isis execution|isis soldier*|isis militant*",
+    "daesh|daech|etat islamique|islamic state fighter*|islamic state flag|jihadist*",
+    "djihadist*|jihadi|jihadis|al qaeda|al qaida|recruitment video for|propaganda video",
+    "video de propagande|terrorist recruitment|recrutement terroriste|beheading video",
+    "martyrdom video|mein kampf|third reich|troisieme reich|waffen ss|ss officer*",
+    "hitler youth|jeunesses hitleriennes|white nationalist*|nationaliste blanc*|proud boys",
+    "atomwaffen|totenkopf|fourteen words|14 words|rahowa|god hates fags|god hates gays",
+    "death to america|death to israel|mort a israel|mort a l'amerique|kill all jews",
+    "kill all muslims|ratonnade*|chasse aux arabes|chasse aux noirs|chasse aux juifs",
+    "chasse aux gays|chasse aux migrants|racist skinhead*|skinhead gang*|bande de skinheads",
+    "les arabes dehors|arabes dehors|les noirs dehors|les juifs dehors|immigres dehors",
+    "dehors les arabes|dehors les noirs|dehors les juifs|dehors les immigres",
+    "foreigners out|immigrants out|muslims out|jews out|refugees go home|migrants go home",
+    "women are inferior|women belong in the kitchen|belong in the kitchen|women are property",
+    "les femmes sont inferieures|femmes a la cuisine|la femme a la cuisine|holocaust hoax",
+    "holocaust was a hoax|holocaust is a hoax|holocaust is a lie|holocaust was a lie",
+    "holocaust didn't happen|holocaust did not happen|holocaust never happened",
+    "la shoah n'a pas existe|shoah est un mensonge|holocauste est un mensonge|negationnis*",
+    "holocaust denier*|gas chambers are a lie|chambres a gaz n'ont jamais existe",
+    "slavery was good|esclavage etait bien|celebrating slavery|whipped by his master",
+    "burning a synagogue|burn a synagogue|burning a mosque|burn a mosque|incendier une mosquee",
+    "incendier une synagogue|brulent une synagogue|brulent une mosquee|singe a un joueur",
 )
 HATE_ACTIONS = _t(
     "kill|kills|killing|exterminate*|exterminating|extermination|eradicate*|gas|gassing",
@@ -342,12 +446,24 @@ HATE_ACTIONS = _t(
     "degagez|haine|hair|detester|frapper|tabasser|casser du|frappe|frappent|tabasse",
     "dehors|go back to africa|rentrez en afrique|remigration|get out of our country",
     "tabassent|attaque|attaquent|agresse|agressent|beat|beats|beating|punch*|kick*",
+    "spat on|spit on|spitting on|crache sur|crachent sur|crachat*|called terrorists",
+    "traites de terroristes",
 )
 HATE_INSULTS = _t(
     "vermin|cockroach|cockroaches|rats|animals|subhuman*|parasite*|filth|filthy|savages",
     "apes|monkeys|disease|plague|inferior|scum|pigs|dogs|terrorists|invaders|criminals",
     "vermine|cafards|rats|animaux|sous hommes|parasites|salete|sauvages|singes|maladie",
     "peste|inferieurs|racaille|porcs|chiens|terroristes|envahisseurs|criminels",
+    "guenon|guenons|cancer|burning in hell|bruler en enfer|brulent en enfer|rotting in hell",
+    "rapists|violeurs|controlling the world|control the world|controlent le monde",
+    "thieves|thief|voleurs|voleuses|kidnappers|stealing children|steal children",
+    "voleurs d'enfants|controlling the banks|control the banks|controlent les medias",
+    "controlent les banques|controlling the media|traites comme des chiens|like dogs",
+    "comme des chiens|comme des animaux|like animals",
+    "dog eaters|dog eater|mangeurs de chiens|eat dogs|mangent des chiens|bat eaters|cat eaters",
+    "controlling the media|are evil|sont le mal|mentally ill|malades mentaux|freaks",
+    "abomination|abominations|degenerates|degeneres|perverts|pervers|should be deported",
+    "doivent etre expulses|must be deported|tous des voleurs|all thieves",
 )
 GROUPS = _t(
     "jew|jews|jewish|muslim|muslims|islam|arab|arabs|black people|blacks|whites|white people",
@@ -619,7 +735,9 @@ REAL_PEOPLE_EXCEPTIONS = _t(
     "modi operandi|modus|madonna and child|madonna with child|the madonna|vierge|virgin",
     "renaissance|painting|icon|chavez ravine|castro district|churchill downs|lincoln car",
     "lincoln memorial|lincoln tunnel|lincoln center|einstein ring|einstein bagel",
-    "the rock paper|rock band|rock n roll|rock and roll",
+    "the rock paper|rock band|rock n roll|rock and roll|the rocks|on the rocks|rocks",
+    "pape de fiction|pape fictif|fictional pope|pope of fiction|jfk airport|from jfk|at jfk",
+    "to jfk|jfk international|aeroport jfk|jfk terminal",
 )
 
 # --- rights holders: characters and franchises set to block -----------------------------------
@@ -850,6 +968,13 @@ RIGHTS_HOLDERS: list[tuple[str, str, str, str, str]] = [
         "|tintin et milou|milou et tintin|professeur tournesol|dupond et dupont",
         "",
     ),
+    (
+        "petit_prince",
+        "Le Petit Prince",
+        "Succession Antoine de Saint-Exupéry",
+        "le petit prince|the little prince|petit prince de saint exupery|saint exupery",
+        "",
+    ),
     ("smurfs", "The Smurfs", "IMPS", "smurf|smurfs|schtroumpf*|gargamel|grand schtroumpf", ""),
     (
         "bd",
@@ -999,7 +1124,8 @@ RULES: list[dict[str, Any]] = [
         near=SEXUAL_NEAR_CHILD,
         window=8,
         unless=_t(
-            "bath toy*|bubble bath|bedtime story|bed time story|strip of|comic strip"
+            "bath toy*|bubble bath|bedtime story|bed time story|strip of|comic strip|hair"
+            "|cheveux|joue|cheek|cat|chat|dog|chien|puppy|chiot|kitten|chaton"
             "|string lights|guirlande|sex of the baby|sexe du bebe"
         ),
     ),
@@ -1151,6 +1277,68 @@ RULES: list[dict[str, Any]] = [
     ),
     _rule("self_harm.means", "self_harm", JUMP_DEATH, near=MEANS, window=6),
     _rule(
+        "self_harm.overdose",
+        "self_harm",
+        _t(
+            "whole bottle|entire bottle|whole box|entire box|all the pills|all his pills",
+            "all her pills|handful of pills|handfuls of pills|dozens of pills|whole pack",
+            "boite entiere|une boite entiere|toute la boite|tout le flacon|flacon entier",
+            "tube entier|tout le tube|poignee de cachets|poignees de cachets|des dizaines de",
+            "tous les cachets|tous ses cachets|toute la plaquette|overdose|overdoses|surdose",
+        ),
+        near=_t(
+            "pills|pill|sleeping pills|painkillers|medication|meds|tablets|paracetamol",
+            "tylenol|xanax|opioids|fentanyl|cachets|comprimes|somniferes|medicaments",
+            "anxiolytiques|doliprane|swallow*|avale*|gobe*|takes|took|taking|prend|prendre",
+        ),
+        window=4,
+        unless=_t("pharmacy shelf|pharmacie|pharmacist|pharmacien|vitamin*|bonbon*|candy|mints"),
+    ),
+    _rule(
+        "self_harm.on_purpose",
+        "self_harm",
+        _t(
+            "on purpose|deliberately|intentionally|expres|volontairement|a dessein",
+            "to feel something|to punish herself|to punish himself|pour se punir",
+        ),
+        near=_t(
+            "burning her|burning his|burns her|burns his|burn her|burn his|cutting her",
+            "cutting his|cuts her|cuts his|cut her|cut his|scratching her|scratching his",
+            "hurting herself|hurting himself|hurts herself|hurts himself|se brule|se brulent",
+            "se coupe|se coupent|se griffe|se frappe|se blesse|se fait mal|bruising",
+            "cigarette|lighter|briquet|razor|rasoir|blade|lame|compass|compas",
+        ),
+        window=6,
+        unless=_t("hair|cheveux|nails|ongles|bangs|frange|toast|cake|gateau|pizza"),
+    ),
+    _rule(
+        "self_harm.ligature",
+        "self_harm",
+        _t(
+            "belt|belts|ceinture|cable|cord|cordon|bedsheet|bed sheet|drap|sheet|scarf",
+            "echarpe|wire|fil electrique|shoelace*|lacet*|rope|corde",
+        ),
+        near=_t(
+            "around his neck|around her neck|around their neck|round his neck|round her neck",
+            "autour du cou|autour de son cou|to his neck|to her neck|tightening|tightens",
+            "serre autour|strangle*|choke*|etrangl*",
+        ),
+        window=3,
+        unless=_t("tie|ties|cravate|necklace|collier|medal|medaille|lanyard|badge|dog|chien"),
+    ),
+    _rule(
+        "self_harm.noose_hung",
+        "self_harm",
+        _t("noose|nooses|noeud coulant|noeuds coulants"),
+        near=_t(
+            "ceiling|ceiling fan|plafond|beam|beams|poutre|poutres|rafter|rafters|branch",
+            "branche|tied|tie|ties|tying|attache*|hanging|hangs|pend*|around|autour|lamp",
+            "lustre|chandelier|stairs|escalier|garage|barn|grange|bedroom|chambre",
+        ),
+        window=5,
+        unless=_t("western|cowboy|gallows humor|knot tutorial|sailor|marin|museum|musee"),
+    ),
+    _rule(
         "self_harm.noose",
         "self_harm",
         _t("noose|nooses|corde|rope"),
@@ -1236,6 +1424,53 @@ RULES: list[dict[str, Any]] = [
         reason="",
     ),
     _rule("violence.harm", "violence", HARM_VERBS, near=PEOPLE, window=4, unless=HARM_EXCEPTIONS),
+    _rule(
+        "violence.blood_pool",
+        "violence",
+        _t(
+            "re:(?:pool|pools|puddle|puddles|flaque|flaques|mare|mares) (?:of )?(?:his |her "
+            "|their |its )?(?:own )?(?:blood|sang)",
+            "re:(?:bathing|lying|laying|covered|soaked|drenched|swimming|sitting|kneeling"
+            "|baign\\w*|gis\\w*|couvert\\w*|trempe\\w*|allonge\\w*) (?:in|dans) (?:his |her "
+            "|their |son |sa |leur )?(?:own |propre )?(?:blood|sang)",
+            "re:(?:tear|tears|tearing|tore|torn|rip|rips|ripping|ripped|shred\\w*|dechiquet\\w*)"
+            " (?:a |an |the |his |her |un |une |le |la )?(?:man|woman|surfer|swimmer|person|body"
+            "|child|kid|boy|girl|guy|victim|soldier|diver|human|homme|femme|enfant|nageur"
+            "|surfeur|corps|victime)s? (?:apart|to pieces|to shreds|en morceaux|en lambeaux)",
+            "water turning red|water turns red|l'eau devient rouge|eau rouge de sang",
+            "another man's flesh|man's flesh|woman's flesh|human flesh|chair d'un homme",
+            "re:bloody (?:\\w+ ){0,2}(?:victims?|bodies|body|corpses?|injur\\w*|wounds?|faces?)",
+            "close up on injuries|close up of injuries|gros plan sur les blessures",
+            "horrific injuries|graphic injuries|blessures atroces|open fracture|fracture ouverte",
+            "bone sticking out|bones sticking out|os qui sort|os qui depasse|ensanglante*",
+            "re:(?:blood|sang) (?:spraying|spray|sprays|squirting|gushing|spurting|pouring"
+            "|everywhere|on the walls|sur les murs|partout|gicle\\w*|jaillit|jaillissant)",
+        ),
+        unless=_t("tomato|tomate|ketchup|paint|peinture|fake blood|faux sang|halloween"),
+    ),
+    _rule(
+        "sexual.slang",
+        "sexual",
+        _t(
+            "going at it|goes at it|went at it|reverse cowgirl|cowgirl position|riding him",
+            "rides him|riding a man|rides a man|riding his|chevauche un homme|nique*|niquer",
+            "niquent|niquait|pussy|pussies|wet pussy|se font niquer|se fait niquer",
+            "a quatre pattes en levrette|en levrette|en pleine sodomie|boner|boners|hard on",
+            "quickie|bonking|shagged|getting laid|get laid|nude scene|sex scene",
+            "eating her out|eats her out|eat her out|ate her out|eating him out|eat out her",
+            "licking her|licks her|se lechent|se leche|leche sa|lechent sa|lecher sa",
+            "re:finger(?:ing|ed|s)? (?:her|him|herself|himself|a girl|a woman|his girlfriend)",
+            "doigte|doigter|doigtee|video de cul|videos de cul|film de cul|films de cul",
+            "histoire de cul|gros cul|beau cul|nique sa|suce un mec|suce un homme|suce son",
+        ),
+        unless=_t(
+            "pussy cat|pussycat|pussy willow|puss in boots|kitty|cat|chat|chaton|riot|horse"
+            "|cheval|poney|pony|bike|velo|motorcycle|moto|wave|vague|bull|taureau|chien|dog"
+            "|chiot|puppy|glace|ice cream|lollipop|sucette|les doigts|ses doigts|her fingers"
+            "|his fingers|finger food|finger licking|babines|chats|cats"
+            "|wounds|plaies|spoon|cuillere|plate|assiette"
+        ),
+    ),
     _rule(
         "violence.face",
         "violence",
@@ -1463,8 +1698,9 @@ RULES: list[dict[str, Any]] = [
         near=_t(
             CITY_DISASTERS,
             "attack|attacked|attacking|attaque|attaquee|terrorist*|terroriste*|hijack*|gunman"
-            "|gunmen|shooting|shot|plane crash*|crash into|crashes into|crashed into|hits|struck"
-            "|s'ecrase|percute",
+            "|gunmen|shooting|plane crash*|crash into|crashes into|crashed into|hits|struck"
+            "|s'ecrase|percute|hitting|hit|crashing into|smashing into|slamming into|slams into"
+            "|flies into|flying into|fonce dans|percutent|s'encastre",
         ),
         window=8,
         unless=CITY_EXCEPTIONS,
@@ -1490,6 +1726,7 @@ RULES: list[dict[str, Any]] = [
             "elsa|anna|olaf|ariel|belle|jasmine|mulan|pocahontas|cinderella|cendrillon|aurora",
             "woody|buzz|nemo|dory|simba|mario|link|peach|sonic|tails|joker|robin|flash|thor|loki",
             "hulk|venom|mickey|minnie|pluto|goofy|dingo|stitch|baymax|moana|maui|rapunzel|shrek",
+            "wolverine",
             "marshall|chase|skye|patrick|tigger|pooh|winnie|olaf",
         ),
         near=_t(
@@ -1498,6 +1735,11 @@ RULES: list[dict[str, Any]] = [
             "asgard|hundred acre|hedgehog|herisson|paw patrol|pat patrouille|bikini bottom",
             "under the sea|little mermaid|petite sirene|snow queen|ice powers|let it go",
             "green cap|red cap and mustache|casquette rouge|moustache|plumber|plombier",
+            "ice castle|ice palace|chateau de glace|palais de glace|snowman|bonhomme de neige",
+            "magic ice|glace magique|ice queen|princess|princesse|castle|chateau|kingdom|royaume",
+            "goomba|goombas|koopa|koopas|bowser|luigi|yoshi|kart|question block|warp pipe",
+            "claws out|adamantium|x men|xmen|mutant|mutants|professor x|logan|mjolnir",
+            "stormbreaker|god of thunder|dieu du tonnerre|infinity stones|vibranium|web shooters",
         ),
         window=6,
     ),
@@ -1538,4 +1780,58 @@ def default_policy_install(apps: Any, *, update: bool = False) -> dict[str, int]
                 key=f"rights.{key}", defaults=fields
             )
         created["rights_holders"] += was_created
+    return created
+
+
+def _rule_fingerprint(row: dict[str, Any]) -> str:
+    fields = [row["category_id"], row["kind"], row["pattern"], row["near"], row["window"],
+              row["unless"], row["reason"]]  # fmt: skip
+    return hashlib.sha256(json.dumps(fields).encode()).hexdigest()[:16]
+
+
+def _holder_fingerprint(row: dict[str, Any]) -> str:
+    fields = [row["name"], row["holder"], row["aliases"], row["unless"], row["policy"]]
+    return hashlib.sha256(json.dumps(fields).encode()).hexdigest()[:16]
+
+
+def shipped_fingerprints() -> dict[str, str]:
+    """The fingerprint of every shipped rule and rights holder as this release ships it; a
+    release that changes shipped rows lists the fingerprints it replaces in
+    generation/policy_releases.py."""
+    fingerprints = {rule["key"]: _rule_fingerprint(rule) for rule in RULES}
+    for key, name, holder, aliases, unless in RIGHTS_HOLDERS:
+        fields = {"name": name, "holder": holder, "aliases": _t(aliases), "unless": _t(unless),
+                  "policy": "block"}  # fmt: skip
+        fingerprints[f"rights.{key}"] = _holder_fingerprint(fields)
+    return fingerprints
+
+
+def default_policy_upgrade(apps: Any, *, previous: dict[str, list[str]]) -> dict[str, int]:
+    """Bring shipped rows a moderator never edited up to this release's content, and create
+    missing ones. A row is unedited when its content is one an earlier release shipped
+    (`previous`: key → fingerprints); any other row is left as the moderator made it."""
+    PolicyTerm = apps.get_model("generation", "PolicyTerm")
+    RightsHolder = apps.get_model("generation", "RightsHolder")
+    created = default_policy_install(apps)
+    created["updated"] = 0
+    values = ("category_id", "kind", "pattern", "near", "window", "unless", "reason")
+    for rule in RULES:
+        row = PolicyTerm.objects.filter(key=rule["key"]).values(*values).first()
+        if row is None or _rule_fingerprint(row) == _rule_fingerprint(rule):
+            continue
+        if _rule_fingerprint(row) in previous.get(rule["key"], ()):
+            fields = {key: value for key, value in rule.items() if key != "key"}
+            created["updated"] += PolicyTerm.objects.filter(key=rule["key"]).update(
+                **fields, updated_at=timezone.now()
+            )
+    for key, name, holder, aliases, unless in RIGHTS_HOLDERS:
+        fields = {"name": name, "holder": holder, "aliases": _t(aliases), "unless": _t(unless),
+                  "policy": "block"}  # fmt: skip
+        row = RightsHolder.objects.filter(key=f"rights.{key}").values(*fields).first()
+        if row is None or _holder_fingerprint(row) == _holder_fingerprint(fields):
+            continue
+        if _holder_fingerprint(row) in previous.get(f"rights.{key}", ()):
+            created["updated"] += RightsHolder.objects.filter(key=f"rights.{key}").update(
+                **fields, updated_at=timezone.now()
+            )
     return created

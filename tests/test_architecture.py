@@ -24,6 +24,7 @@ GENERATION_LAYERS: tuple[tuple[str, ...], ...] = (
     ("generation.choices", "generation.models"),
     ("generation.backends", "generation.renderer", "generation.postprocess",
      "generation.provenance", "generation.policy", "generation.policy_default",
+     "generation.policy_releases",
      "generation.external_moderation"),
     ("generation.pricing",),
     ("generation.routing",),

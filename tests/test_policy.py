@@ -46,7 +46,8 @@ def test_blocked_variants(terms: None, prompt: str) -> None:
 @pytest.mark.parametrize(
     "prompt",
     [
-        "a skillful beheader of weeds",  # "behead" inside a longer word is not the word
+        "a behemoth among weeds",  # a word that only starts like "behead" is not the word
+        "skills of a beheadmaster",  # "behead" inside a longer word is not the word
         "a nudibranch in the reef",
         "a ballot box made of flowers",
         "gore-tex jacket in the rain",  # an inactive term
