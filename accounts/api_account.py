@@ -248,10 +248,11 @@ class ExportsView(APIView):
     throttle_scope = "export"
 
     @extend_schema(
+        operation_id="v1_me_exports_list",
         responses={
             200: results_of(DataExportSerializer, name="DataExportList"),
             401: ErrorSerializer,
-        }
+        },
     )
     def get(self, request: Request) -> Response:
         rows = exports.exports_for_user(user=request.user)[:20]

@@ -246,7 +246,7 @@ def test_anonymous_checks_are_throttled_before_the_body_is_read(settings: Any) -
 def test_a_token_authenticated_owner_fetches_their_drafts_file(user: Any, other_user: Any) -> None:
     from django.core.files.base import ContentFile
 
-    from accounts.services import api_token_get_or_create
+    from accounts.tokens import api_token_create
     from config.storage import private_storage
     from generation.models import GenerationJob
 
@@ -256,13 +256,13 @@ def test_a_token_authenticated_owner_fetches_their_drafts_file(user: Any, other_
     )  # fmt: skip
     private_storage().save(job.video_file.name, ContentFile(b"my draft bytes"))
     owner = APIClient()
-    owner.credentials(HTTP_AUTHORIZATION=f"Token {api_token_get_or_create(user=user)}")
+    owner.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=user)[1]}")
     video_url = owner.get(f"/api/v1/generations/{job.pk}").json()["video_url"]
     response = owner.get(video_url, HTTP_RANGE="bytes=0-1")
     assert response.status_code == 206
     assert b"".join(response.streaming_content) == b"my"
     stranger = APIClient()
-    stranger.credentials(HTTP_AUTHORIZATION=f"Token {api_token_get_or_create(user=other_user)}")
+    stranger.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=other_user)[1]}")
     assert stranger.get(video_url).status_code == 404
     forged = APIClient()
     forged.credentials(HTTP_AUTHORIZATION="Token not-a-token")

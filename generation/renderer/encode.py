@@ -142,15 +142,17 @@ def open_output(
 ) -> Output:
     """Open ``path`` for writing with the renderer's codec settings.
 
-    ``threads`` = 0 lets x264 pick (all cores); any fixed count gives byte-identical output from
-    run to run (x264 is deterministic unless told otherwise), which the tests rely on.
+    ``threads`` = 0 lets x264 pick (all cores) for an uncapped encode; a capped one (VBV) uses one
+    thread. Either way the output is byte-identical from run to run, which the tests rely on.
     """
     container = av.open(os.fspath(path), mode="w", format="mp4", options={"movflags": "+faststart"})
     video = container.add_stream("libx264", rate=fps)
     video.width, video.height = width, height
     video.pix_fmt = "yuv420p"
     ctx = video.codec_context
-    ctx.thread_count = threads
+    # x264's frame threads make VBV (the bitrate cap) depend on thread timing, so the same seed
+    # would not give the same file: a capped encode runs on one thread (ultrafast keeps up).
+    ctx.thread_count = 1 if settings.maxrate_kbps else threads
     ctx.thread_type = "FRAME"
     # Frames are composed in BT.709 limited range; say so, so players don't guess BT.601.
     ctx.colorspace = 1
