@@ -110,11 +110,12 @@ def media_viewer(request: HttpRequest) -> Any:
     if user is not None and user.is_authenticated:
         return user
     from django.contrib.auth.models import AnonymousUser
-    from rest_framework.authentication import TokenAuthentication
     from rest_framework.exceptions import AuthenticationFailed
 
+    from accounts.authentication import HashedTokenAuthentication
+
     try:
-        found = TokenAuthentication().authenticate(request)  # type: ignore[arg-type]
+        found = HashedTokenAuthentication().authenticate(request)  # type: ignore[arg-type]
     except AuthenticationFailed:
         found = None
     return found[0] if found else AnonymousUser()
